@@ -1,0 +1,25 @@
+# Developer entry points. `make test` is what CI runs (.ci/run).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: setup demo test lint bench
+
+# System packages, .venv, npm harness packages, demo clip (idempotent; ~1 s when done).
+setup:
+	scripts/setup.sh
+
+demo: setup
+	mkdir -p out
+	$(VENV)/bin/ecg-render render examples/demo_scenario.json out/demo_input.mp4 -o out/demo.mp4
+
+# A throwaway redis-server on a free loopback port (REDIS_URL) lives exactly as long as pytest.
+test: setup
+	scripts/start_redis.sh $(PY) -m pytest -q $(PYTEST_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: setup
+	$(PY) -m benchmarks.run

@@ -1,0 +1,84 @@
+"""Audio side of the muxer: copy the source's audio packets, or transcode them when the
+output container cannot hold the source codec (AAC for mp4/mov, Opus for webm).
+
+Timestamps stay in the source's timeline in both paths (the video keeps its source pts too),
+which is what keeps A/V sync. Only the muxing thread may call an :class:`AudioOutput`; it
+decodes with the source stream's codec context, which no other thread touches.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import av
+
+# Codecs each output container takes as they are (what FFmpeg's muxers accept and players play).
+COPYABLE = {
+    "mp4": frozenset({"aac", "mp3", "opus", "flac", "alac", "ac3", "eac3"}),
+    "mov": frozenset({"aac", "mp3", "alac", "ac3", "eac3", "pcm_s16le", "pcm_s16be",
+                      "pcm_s24le", "pcm_s24be", "pcm_f32le", "pcm_f32be"}),  # fmt: skip
+    "webm": frozenset({"opus", "vorbis"}),
+}
+TRANSCODE_CODEC = {"mp4": "aac", "mov": "aac", "webm": "libopus"}
+_AAC_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000)
+_BITS_PER_SECOND_PER_CHANNEL = {"aac": 96_000, "libopus": 64_000}
+
+
+class AudioOutput:
+    """One audio stream of the output container, fed with source packets in demux order.
+
+    Create it before the container's header is written. ``copy`` tells which path it took.
+    Errors surface as PyAV exceptions; the caller's boundary translates them.
+    """
+
+    def __init__(self, container: Any, source: Any, fmt: str):
+        self._container = container
+        self._source = source
+        name = source.codec_context.name
+        self.copy = name in COPYABLE[fmt]
+        if self.copy:
+            self.stream = container.add_stream_from_template(source)
+            # A tag valid in the source container may be invalid in the output one: let the
+            # muxer pick its default tag, as ffmpeg -c copy does.
+            self.stream.codec_tag = "\0\0\0\0"
+            self.codec_name = name
+            return
+        codec = TRANSCODE_CODEC[fmt]
+        src_rate = int(source.codec_context.sample_rate or 48000)
+        channels = int(source.codec_context.channels or 2)
+        if codec == "libopus":
+            rate = 48000  # Opus always runs at 48 kHz internally
+            layout = "mono" if channels == 1 else "stereo"
+        else:
+            rate = src_rate if src_rate in _AAC_RATES else 48000
+            layout = source.codec_context.layout.name if channels <= 8 else "stereo"
+        self.stream = container.add_stream(codec, rate=rate, layout=layout)
+        self.stream.time_base = Fraction(1, rate)
+        out_channels = 1 if layout == "mono" else min(channels, 8) if codec == "aac" else 2
+        self.stream.codec_context.bit_rate = _BITS_PER_SECOND_PER_CHANNEL[codec] * out_channels
+        self.codec_name = codec
+        self._decoder = source.codec_context
+
+    def push(self, packet: av.Packet) -> None:
+        """Mux (copy) or decode+encode+mux (transcode) one source audio packet."""
+        if self.copy:
+            packet.stream = self.stream
+            self._container.mux(packet)
+            return
+        for frame in self._decoder.decode(packet):
+            self._encode(frame)
+
+    def _encode(self, frame: av.AudioFrame | None) -> None:
+        # PyAV resamples to the encoder's format/rate and re-chunks to its frame size,
+        # carrying pts across, so the source timeline survives the transcode.
+        for out_packet in self.stream.encode(frame):
+            self._container.mux(out_packet)
+
+    def finish(self) -> None:
+        """Flush the decoder and encoder (transcode only). Call once, before closing."""
+        if self.copy:
+            return
+        for frame in self._decoder.decode(None):
+            self._encode(frame)
+        self._encode(None)

@@ -1,0 +1,150 @@
+"""Font resolution the way Chromium on Debian does it: CSS family lists resolved through
+fontconfig with Chromium's metric-compatible aliases (Arial -> Liberation Sans), generic
+families (sans-serif -> DejaVu Sans), fonts declared by the page (Roboto Flex, define
+assets), and per-character system fallback (Korean -> Noto Sans CJK).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import skia
+
+# Chromium accepts a fontconfig substitute only when it is metric-compatible.
+METRIC_ALIASES = {
+    "arial": "Liberation Sans", "helvetica": "Liberation Sans",
+    "times new roman": "Liberation Serif", "times": "Liberation Serif",
+    "courier new": "Liberation Mono", "courier": "Liberation Mono",
+}
+GENERIC = {
+    "sans-serif": "DejaVu Sans", "serif": "Liberation Serif", "monospace": "DejaVu Sans Mono",
+    "system-ui": "DejaVu Sans", "cursive": "DejaVu Sans", "fantasy": "DejaVu Sans",
+}
+DEFAULT_FAMILY = "Liberation Serif"  # Chromium's standard font, "Times New Roman"
+FALLBACK_LANGS = ["ko", "ja", "zh"]
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedFont:
+    typeface: skia.Typeface
+    alias: str  # the name registered in the shared TypefaceFontProvider
+    synthetic_bold: bool
+
+
+class FontBook:
+    """Resolves families and owns one TypefaceFontProvider holding every face in use, so
+    that paragraphs see exactly the faces Chromium would pick, in Chromium's order."""
+
+    def __init__(self, declared: dict[str, Path] | None = None) -> None:
+        self.system = skia.FontMgr()
+        self.provider = skia.textlayout.TypefaceFontProvider()
+        self.collection = skia.textlayout.FontCollection()
+        self.collection.setDefaultFontManager(self.provider)
+        self._declared: dict[str, skia.Typeface] = {}
+        self._cache: dict[tuple, ResolvedFont | None] = {}
+        self._aliases: dict[int, str] = {}
+        self._lock = threading.Lock()
+        for family, path in (declared or {}).items():
+            self.declare(family, path)
+
+    def declare(self, family: str, path: Path | str) -> bool:
+        """Register a web font (``@font-face`` / define asset) under ``family``."""
+        tf = skia.Typeface.MakeFromFile(str(path))
+        if tf is None:
+            return False
+        self._declared[family.lower()] = tf
+        self._cache.clear()
+        return True
+
+    def _alias_for(self, tf: skia.Typeface) -> str:
+        key = tf.uniqueID()
+        name = self._aliases.get(key)
+        if name is None:
+            name = f"ecg-face-{len(self._aliases)}"
+            self.provider.registerTypeface(tf, name)
+            self._aliases[key] = name
+        return name
+
+    def _system_face(self, family: str, weight: int) -> skia.Typeface | None:
+        tf = self.system.matchFamilyStyle(family, skia.FontStyle(weight, 5,
+                                                                 skia.FontStyle.kUpright_Slant))
+        if tf is None or tf.getFamilyName().lower() != family.lower():
+            return None
+        return tf
+
+    def resolve(self, family: str, weight: int) -> ResolvedFont | None:
+        key = (family.lower(), weight)
+        with self._lock:
+            if key not in self._cache:
+                self._cache[key] = self._resolve(family, weight)
+            return self._cache[key]
+
+    def _resolve(self, family: str, weight: int) -> ResolvedFont | None:
+        name = family.lower()
+        tf = self._declared.get(name)
+        if tf is None:
+            target = GENERIC.get(name) or METRIC_ALIASES.get(name) or family
+            tf = self._system_face(target, weight)
+        if tf is None:
+            return None
+        # Chromium fakes bold when a heavy weight is asked of a face that has none
+        synthetic = weight >= 600 and tf.fontStyle().weight() < 600
+        return ResolvedFont(tf, self._alias_for(tf), synthetic)
+
+    def primary(self, families: tuple[str, ...], weight: int) -> ResolvedFont:
+        for fam in families:
+            found = self.resolve(fam, weight)
+            if found is not None:
+                return found
+        found = self.resolve(DEFAULT_FAMILY, weight)
+        assert found is not None, "Liberation Serif is not installed (fonts-liberation)"
+        return found
+
+    def chain(self, families: tuple[str, ...], weight: int, text: str) -> list[ResolvedFont]:
+        """Faces to try per character, in order: the CSS list, then system fallback for
+        characters none of them has."""
+        faces: list[ResolvedFont] = []
+        for fam in families:
+            found = self.resolve(fam, weight)
+            if found is not None and found not in faces:
+                faces.append(found)
+        if not faces:
+            faces.append(self.primary(families, weight))
+        for ch in set(text):
+            if ch.isspace() or any(f.typeface.unicharToGlyph(ord(ch)) for f in faces):
+                continue
+            fb = self.fallback_for(ch, faces[0], weight)
+            if fb is not None and fb not in faces:
+                faces.append(fb)
+        return faces
+
+    def fallback_for(self, ch: str, primary: ResolvedFont, weight: int) -> ResolvedFont | None:
+        key = ("\0fallback", ch, weight)
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+        style = skia.FontStyle(weight, 5, skia.FontStyle.kUpright_Slant)
+        tf = self.system.matchFamilyStyleCharacter(primary.typeface.getFamilyName(), style,
+                                                   FALLBACK_LANGS, ord(ch))
+        found = None
+        if tf is not None:
+            found = ResolvedFont(tf, self._alias_for(tf),
+                                 weight >= 600 and tf.fontStyle().weight() < 600)
+        with self._lock:
+            self._cache[key] = found
+        return found
+
+    def faces_used(self, faces: list[ResolvedFont], text: str) -> list[ResolvedFont]:
+        """The faces that actually draw some character of ``text`` (first match wins)."""
+        used = []
+        for ch in text:
+            if ch.isspace():
+                continue
+            for f in faces:
+                if f.typeface.unicharToGlyph(ord(ch)):
+                    if f not in used:
+                        used.append(f)
+                    break
+        return used

@@ -1,0 +1,115 @@
+"""Scenario -> per-frame overlays: the motiontext timeline evaluated in playback order and
+rasterized with Skia, reusing the previous pixels when the display list did not change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from motiontext.layout.style import HostDefaults
+from motiontext.model import Scenario
+from motiontext.plugin_host import PluginRegistry
+from motiontext.timeline import Timeline
+
+from .fonts import FontBook
+from .overlay_types import Overlay
+from .rasterize import Rasterizer, alpha_bbox
+from .text import SkiaShaper
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# Fonts the ECG page declares with @font-face (the goldens' host page declared Roboto Flex).
+DECLARED_FONT_DIRS = [REPO_ROOT / "fonts", REPO_ROOT.parent / "shared" / "reference" / "fonts"]
+DECLARED_FONTS = {"Roboto Flex": "RobotoFlex.ttf"}
+
+
+def default_declared_fonts() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for family, filename in DECLARED_FONTS.items():
+        for folder in DECLARED_FONT_DIRS:
+            if (folder / filename).is_file():
+                found[family] = folder / filename
+                break
+    return found
+
+
+_SHAPER: SkiaShaper | None = None
+
+
+def shared_shaper() -> SkiaShaper:
+    """One font book per process: font loading and shaping caches are expensive."""
+    global _SHAPER
+    if _SHAPER is None:
+        _SHAPER = SkiaShaper(FontBook(default_declared_fonts()))
+    return _SHAPER
+
+
+def default_registry() -> PluginRegistry:
+    try:
+        from motiontext.plugins import official_registry
+    except ImportError:
+        return PluginRegistry()
+    return official_registry()
+
+
+class ScenarioOverlay:
+    """OverlaySource for a scenario at a given output size (the stage is the whole frame)."""
+
+    def __init__(self, scenario: Scenario, width: int, height: int, fps: float = 30.0,
+                 host: HostDefaults | None = None, shaper: SkiaShaper | None = None,
+                 registry: PluginRegistry | None = None) -> None:
+        self.shaper = shaper or shared_shaper()
+        self.timeline = Timeline(scenario, width, height, self.shaper, host,
+                                 registry or default_registry(), fps)
+        self.raster = Rasterizer(width, height, self.shaper)
+        self._signature: int | None = None
+        self._current = Overlay(self.raster.pixels, None, 0)
+
+    def overlay_at(self, frame_index: int, t_seconds: float) -> Overlay:
+        dl = self.timeline.frame(t_seconds)
+        signature = dl.signature()
+        if signature == self._signature:
+            return self._current
+        self._signature = signature
+        if not dl.items:
+            self.raster.pixels[...] = 0
+            bbox = None
+        else:
+            pixels = self.raster.draw(dl)
+            bbox = alpha_bbox(pixels)
+        self._current = Overlay(self.raster.pixels, bbox, self._current.version + 1)
+        return self._current
+
+    def straight_rgba(self) -> np.ndarray:
+        """The current overlay as straight-alpha RGBA (a new array), the goldens' format."""
+        return unpremultiply(self.raster.pixels)
+
+
+def unpremultiply(pixels: np.ndarray) -> np.ndarray:
+    alpha = pixels[..., 3:4].astype(np.float32)
+    rgb = pixels[..., :3].astype(np.float32)
+    safe = np.where(alpha > 0, alpha, 1.0)
+    out = np.empty_like(pixels)
+    out[..., :3] = np.clip(np.rint(rgb * 255.0 / safe), 0, 255).astype(np.uint8)
+    out[..., 3] = pixels[..., 3]
+    out[..., :3][pixels[..., 3] == 0] = 0
+    return out
+
+
+def render_frames(scenario: Scenario, times: list[float], width: int, height: int,
+                  fps: float = 30.0, sequential: bool = True) -> list[np.ndarray]:
+    """Straight-alpha RGBA frames at ``times``. Sequential: every frame k/fps from 0 up to
+    each requested time is ticked, as the editor's playback does."""
+    overlay = ScenarioOverlay(scenario, width, height, fps)
+    out = []
+    frame_index = 0
+    for t in sorted(times):
+        if sequential:
+            while frame_index / fps < t - 1e-9:
+                overlay.timeline.tick(frame_index / fps)
+                frame_index += 1
+        else:
+            overlay.timeline.reset()
+        overlay.overlay_at(frame_index, t)
+        out.append(overlay.straight_rgba())
+    return out

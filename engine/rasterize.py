@@ -1,0 +1,126 @@
+"""Skia draws a display list into an RGBA buffer backed by numpy (premultiplied RGBA8888,
+owned by the ``Rasterizer``; no per-frame copies)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import skia
+
+from motiontext.css import Rgba
+from motiontext.display_list import (BeginLayer, BoxPaint, DisplayList, EndLayer, FontSpec,
+                                     TextPaint)
+from motiontext.geometry import Matrix
+
+from .text import SkiaShaper
+
+
+def to_skia_matrix(m: Matrix) -> skia.Matrix:
+    return skia.Matrix.MakeAll(*m.m)
+
+
+def to_color4f(c: Rgba, alpha_scale: float = 1.0) -> skia.Color4f:
+    return skia.Color4f(c[0], c[1], c[2], c[3] * alpha_scale)
+
+
+class Rasterizer:
+    def __init__(self, width: int, height: int, shaper: SkiaShaper) -> None:
+        self.width, self.height = width, height
+        self.shaper = shaper
+        self.pixels = np.zeros((height, width, 4), dtype=np.uint8)
+        self.surface = skia.Surface(self.pixels)
+        self.canvas = self.surface.getCanvas()
+        self._paragraph = lru_cache(maxsize=2048)(self._build_paragraph)
+
+    def draw(self, dl: DisplayList) -> np.ndarray:
+        """Draw ``dl`` over a cleared buffer; returns the (H, W, 4) premultiplied pixels."""
+        canvas = self.canvas
+        canvas.clear(skia.Color4f(0, 0, 0, 0))
+        depth = 0
+        for item in dl.items:
+            if isinstance(item, BeginLayer):
+                canvas.save()
+                depth += 1
+                if item.clip_rect is not None and item.clip_matrix is not None:
+                    canvas.setMatrix(to_skia_matrix(item.clip_matrix))
+                    canvas.clipRect(skia.Rect.MakeXYWH(*item.clip_rect), doAntiAlias=True)
+                    canvas.resetMatrix()
+                paint = skia.Paint(Alphaf=item.opacity)
+                if item.blur_px > 0:
+                    paint.setImageFilter(skia.ImageFilters.Blur(item.blur_px, item.blur_px))
+                canvas.saveLayer(None, paint)
+            elif isinstance(item, EndLayer):
+                canvas.restore()
+                canvas.restore()
+                depth -= 1
+            elif isinstance(item, BoxPaint):
+                self._box(item)
+            elif isinstance(item, TextPaint):
+                self._text(item)
+        while depth:
+            canvas.restore()
+            canvas.restore()
+            depth -= 1
+        self.surface.flushAndSubmit()
+        return self.pixels
+
+    def _box(self, item: BoxPaint) -> None:
+        canvas = self.canvas
+        canvas.setMatrix(to_skia_matrix(item.matrix))
+        x, y, w, h = item.rect
+        outer = skia.RRect.MakeRectXY(skia.Rect.MakeXYWH(x, y, w, h), item.radius, item.radius)
+        if item.background is not None and item.background[3] > 0:
+            canvas.drawRRect(outer, skia.Paint(Color4f=to_color4f(item.background),
+                                               AntiAlias=True))
+        if item.border_color is not None:
+            t, r, b, left = item.border_width
+            inner_rect = skia.Rect.MakeLTRB(x + left, y + t, x + w - r, y + h - b)
+            inner_r = max(0.0, item.radius - max(item.border_width))
+            inner = skia.RRect.MakeRectXY(inner_rect, inner_r, inner_r)
+            canvas.drawDRRect(outer, inner, skia.Paint(Color4f=to_color4f(item.border_color),
+                                                       AntiAlias=True))
+        canvas.resetMatrix()
+
+    def _build_paragraph(self, text: str, font: FontSpec, kind: str, color: Rgba,
+                         width: float, sigma: float):
+        paint = skia.Paint(AntiAlias=True, Color4f=to_color4f(color))
+        if kind == "stroke":
+            paint.setStyle(skia.Paint.kStroke_Style)
+            paint.setStrokeWidth(width)
+        if sigma > 0:
+            paint.setMaskFilter(skia.MaskFilter.MakeBlur(skia.kNormal_BlurStyle, sigma))
+        return self.shaper.paragraph(text, font, paint)
+
+    def _text(self, item: TextPaint) -> None:
+        canvas = self.canvas
+        canvas.setMatrix(to_skia_matrix(item.matrix))
+        for line in item.lines:
+            if not line.text:
+                continue
+            # shadows: the first listed is on top, so paint them in reverse
+            for shadow in reversed(item.shadows):
+                assert shadow.color is not None
+                sigma = shadow.blur / 2
+                for kind in ("fill",):
+                    para = self._paragraph(line.text, item.font, kind, shadow.color,
+                                           item.stroke_width, sigma)
+                    para.paint(canvas, line.x + shadow.dx,
+                               line.baseline - para.AlphabeticBaseline + shadow.dy)
+            fill = self._paragraph(line.text, item.font, "fill", item.fill, 0.0, 0.0)
+            fill.paint(canvas, line.x, line.baseline - fill.AlphabeticBaseline)
+            if item.stroke_color is not None and item.stroke_width > 0:
+                stroke = self._paragraph(line.text, item.font, "stroke", item.stroke_color,
+                                         item.stroke_width, 0.0)
+                stroke.paint(canvas, line.x, line.baseline - stroke.AlphabeticBaseline)
+        canvas.resetMatrix()
+
+
+def alpha_bbox(pixels: np.ndarray) -> tuple[int, int, int, int] | None:
+    """Half-open (x0, y0, x1, y1) of the non-transparent pixels, or None."""
+    alpha = pixels[..., 3]
+    rows = np.flatnonzero(alpha.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(alpha[rows[0]:rows[-1] + 1].any(axis=0))
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1

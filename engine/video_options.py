@@ -1,0 +1,167 @@
+"""Options of a video render, validated once at construction.
+
+``VideoOptions`` is what the CLI, the service and the batch runner fill in; the pipeline only
+reads it. Invalid values raise :class:`~motiontext.errors.InputError` with a message that
+says what was expected and what came.
+
+Quality mapping (documented contract, ``quality`` 10..100, default 90):
+
+=================================  =========================  ==========================
+encoder                            rate-control value         quality 100 / 90 / 50 / 10
+=================================  =========================  ==========================
+libx264, h264_nvenc, hevc_nvenc    CRF / CQ (0..51) =         15 / 19 / 33 / 47
+                                   round(51 - 0.36*quality)
+libvpx-vp9                         CRF (0..63) =              18 / 23 / 41 / 59
+                                   round(63 - 0.45*quality)
+=================================  =========================  ==========================
+
+``crf`` overrides the mapping and is passed to the encoder as is (CRF for x264/VP9, CQ for
+NVENC). Presets use x264's names (ultrafast .. veryslow) for every encoder and are
+translated (NVENC p1..p7, VP9 cpu-used 8..1); each encoder's native names are accepted too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from fractions import Fraction
+
+from motiontext.errors import InputError
+
+ENCODERS = ("auto", "libx264", "h264_nvenc", "hevc_nvenc", "libvpx-vp9")
+DEFAULT_QUALITY = 90
+DEFAULT_PRESET = "veryfast"
+MAX_FPS = 240
+MAX_SIDE = 8192
+
+X264_PRESETS = (
+    "ultrafast", "superfast", "veryfast", "faster", "fast",
+    "medium", "slow", "slower", "veryslow", "placebo",
+)  # fmt: skip
+# x264 name -> NVENC preset (p1 fastest .. p7 best) and VP9 cpu-used (8 fastest .. 0 best).
+_NVENC_PRESET = dict(zip(X264_PRESETS, ("p1", "p2", "p3", "p4", "p4", "p5", "p6", "p7", "p7", "p7")))
+_VP9_CPU_USED = dict(zip(X264_PRESETS, ("8", "8", "7", "6", "5", "4", "3", "2", "1", "0")))
+
+# Decimal spellings of the NTSC rates mean the exact rational rate.
+_NTSC = {"23.976": Fraction(24000, 1001), "29.97": Fraction(30000, 1001),
+         "47.952": Fraction(48000, 1001), "59.94": Fraction(60000, 1001),
+         "119.88": Fraction(120000, 1001)}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class VideoOptions:
+    """How to encode the output.
+
+    encoder: one of ENCODERS; ``auto`` = h264_nvenc when a session really opens, else libx264
+      (``.webm`` outputs always use libvpx-vp9).
+    preset: x264 preset name or the encoder's native preset; None = ``veryfast`` equivalent.
+    crf: explicit CRF/CQ, overrides ``quality``.
+    quality: 10..100, mapped as in the module docstring.
+    fps: output frames per second (exact rational) or None to keep the source timing (VFR too).
+    size: output (width, height) in pixels, both even, or None to keep the source size.
+    queue_frames: depth of each bounded queue between stages (memory ~ 1 frame per slot).
+    array_backend: "numpy", "cupy" or "auto" (CuPy when a CUDA device answers) for the blend.
+    open_timeout_seconds / read_timeout_seconds: network timeouts for http(s) inputs.
+    """
+
+    encoder: str = "auto"
+    preset: str | None = None
+    crf: int | None = None
+    quality: int = DEFAULT_QUALITY
+    fps: Fraction | None = None
+    size: tuple[int, int] | None = None
+    queue_frames: int = 8
+    array_backend: str = "numpy"
+    open_timeout_seconds: float = 15.0
+    read_timeout_seconds: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.encoder not in ENCODERS:
+            raise InputError(f'"encoder" must be one of {", ".join(ENCODERS)}, but is {self.encoder!r}')
+        if isinstance(self.quality, bool) or not isinstance(self.quality, int) or not (
+            10 <= self.quality <= 100
+        ):
+            raise InputError(f'"quality" must be an integer between 10 and 100, but is {self.quality!r}')
+        if self.crf is not None and (
+            isinstance(self.crf, bool) or not isinstance(self.crf, int) or not 0 <= self.crf <= 63
+        ):
+            raise InputError(f'"crf" must be an integer between 0 and 63, but is {self.crf!r}')
+        if self.preset is not None and not _preset_known(self.preset):
+            raise InputError(
+                f'"preset" must be an x264 preset ({", ".join(X264_PRESETS)}), p1..p7 or 0..8, '
+                f"but is {self.preset!r}"
+            )
+        if self.fps is not None:
+            fps = Fraction(self.fps)
+            if not 0 < fps <= MAX_FPS:
+                raise InputError(f'"fps" must be above 0 and at most {MAX_FPS}, but is {self.fps}')
+            object.__setattr__(self, "fps", fps)
+        if self.size is not None:
+            w, h = self.size
+            if not all(isinstance(v, int) and 2 <= v <= MAX_SIDE and v % 2 == 0 for v in (w, h)):
+                raise InputError(
+                    f'"size" must be WxH with even sides between 2 and {MAX_SIDE}, but is {w}x{h}'
+                )
+            object.__setattr__(self, "size", (w, h))
+        if self.array_backend not in ("numpy", "cupy", "auto"):
+            raise InputError(
+                f'"array_backend" must be numpy, cupy or auto, but is {self.array_backend!r}'
+            )
+        if self.queue_frames < 1:
+            raise InputError(f'"queue_frames" must be at least 1, but is {self.queue_frames}')
+
+    def rate_control_value(self, codec: str) -> int:
+        """CRF (x264, VP9) or CQ (NVENC) for ``codec``: ``crf`` if set, else mapped quality."""
+        if codec == "libvpx-vp9":
+            limit = 63
+            mapped = (6300 - 45 * self.quality + 50) // 100  # integer maths: exact halves
+        else:
+            limit = 51
+            mapped = (5100 - 36 * self.quality + 50) // 100
+        value = mapped if self.crf is None else self.crf
+        if value > limit:
+            raise InputError(f'"crf" must be between 0 and {limit} for {codec}, but is {value}')
+        return value
+
+    def encoder_preset(self, codec: str) -> str:
+        """The preset in ``codec``'s own vocabulary (x264 name, NVENC pN, VP9 cpu-used)."""
+        preset = self.preset or DEFAULT_PRESET
+        if codec in ("h264_nvenc", "hevc_nvenc"):
+            if re.fullmatch(r"p[1-7]", preset):
+                return preset
+            if preset in _NVENC_PRESET:
+                return _NVENC_PRESET[preset]
+        elif codec == "libvpx-vp9":
+            if re.fullmatch(r"[0-8]", preset):
+                return preset
+            if preset in _VP9_CPU_USED:
+                return _VP9_CPU_USED[preset]
+        elif preset in X264_PRESETS:
+            return preset
+        raise InputError(f'"preset" {preset!r} does not apply to encoder {codec}')
+
+
+def _preset_known(preset: str) -> bool:
+    return preset in X264_PRESETS or bool(re.fullmatch(r"p[1-7]|[0-8]", preset))
+
+
+def parse_fps(text: str) -> Fraction:
+    """'30', '29.97' (= 30000/1001), '30000/1001' -> exact Fraction. Raises InputError."""
+    text = text.strip()
+    if text in _NTSC:
+        return _NTSC[text]
+    try:
+        fps = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise InputError(f'"fps" must be a number or a fraction like 30000/1001, but is {text!r}')
+    if not 0 < fps <= MAX_FPS:
+        raise InputError(f'"fps" must be above 0 and at most {MAX_FPS}, but is {text}')
+    return fps
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'1280x720' -> (1280, 720). Raises InputError for other shapes."""
+    match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
+    if not match:
+        raise InputError(f'"size" must look like 1280x720, but is {text!r}')
+    return int(match.group(1)), int(match.group(2))

@@ -1,0 +1,78 @@
+"""The display list: what one frame draws, as plain data in stage pixels.
+
+Items are painted in list order. ``matrix`` maps an item's local coordinates to stage pixels.
+Colours are straight-alpha RGBA floats (0..1). ``BeginLayer``/``EndLayer`` bracket content
+that is composited as one layer (CSS opacity, filters, clips).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .css import Rgba, Shadow
+from .geometry import Matrix
+
+
+@dataclass(frozen=True, slots=True)
+class FontSpec:
+    families: tuple[str, ...]  # CSS family list, generic names included
+    size_px: float
+    weight: int
+
+
+@dataclass(frozen=True, slots=True)
+class BeginLayer:
+    opacity: float = 1.0
+    clip_matrix: Matrix | None = None  # clip rectangle's transform
+    clip_rect: tuple[float, float, float, float] | None = None  # x, y, w, h (local)
+    blur_px: float = 0.0
+    brightness: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class EndLayer:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class BoxPaint:
+    matrix: Matrix
+    rect: tuple[float, float, float, float]  # border box x, y, w, h (local)
+    radius: float
+    background: Rgba | None
+    border_width: tuple[float, float, float, float]  # top, right, bottom, left
+    border_color: Rgba | None
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    x: float  # left of the line's first glyph (local)
+    baseline: float  # local y of the baseline
+    text: str
+    width: float
+
+
+@dataclass(frozen=True, slots=True)
+class TextPaint:
+    matrix: Matrix
+    font: FontSpec
+    lines: tuple[TextLine, ...]
+    fill: Rgba
+    stroke_width: float
+    stroke_color: Rgba | None
+    shadows: tuple[Shadow, ...]  # CSS order: the first listed is painted on top
+    color_overrides: tuple[tuple[int, int, Rgba], ...] = ()  # (start, end, colour) per line text
+
+
+Item = BeginLayer | EndLayer | BoxPaint | TextPaint
+
+
+@dataclass(slots=True)
+class DisplayList:
+    width: int
+    height: int
+    items: list[Item] = field(default_factory=list)
+
+    def signature(self) -> int:
+        """Equal lists hash equal: lets the rasterizer reuse the previous overlay."""
+        return hash(tuple(self.items))

@@ -1,0 +1,106 @@
+"""Laid-out boxes -> display list, in CSS paint order (spec 11): inside each stacking
+context, the backgrounds of non-positioned descendants first, then positioned descendants
+(absolutely positioned outers, base wrappers, elements with opacity < 1) in tree order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .css import parse_length
+from .display_list import BeginLayer, BoxPaint, DisplayList, EndLayer, TextLine, TextPaint
+from .layout.boxes import Box
+from .layout.engine import font_of
+
+
+def _is_context(box: Box) -> bool:
+    return box.is_wrapper or box.is_abs or box.cs.opacity < 1.0
+
+
+def _opacity(box: Box) -> float:
+    if box.is_wrapper:
+        return _channel_opacity(box.el.channels.get("opacity"))
+    return box.cs.opacity
+
+
+def _channel_opacity(value: Any) -> float:
+    try:
+        return min(1.0, max(0.0, float(value)))
+    except (TypeError, ValueError):
+        return 1.0
+
+
+def paint(root: Box, width: int, height: int) -> DisplayList:
+    dl = DisplayList(width, height)
+    _context(root, dl.items, is_root=True)
+    return dl
+
+
+def _context(box: Box, items: list, is_root: bool = False) -> None:
+    opacity = 1.0 if is_root else _opacity(box)
+    if opacity <= 0.0:
+        return
+    layered = opacity < 1.0 or box.cs.overflow in ("hidden", "clip")
+    if layered:
+        clip = (0.0, 0.0, box.w, box.h) if box.cs.overflow in ("hidden", "clip") else None
+        items.append(BeginLayer(opacity=opacity, clip_matrix=box.matrix if clip else None,
+                                clip_rect=clip))
+    _own_paint(box, items)
+    _backgrounds(box, items)
+    _positioned(box, items)
+    if layered:
+        items.append(EndLayer())
+
+
+def _backgrounds(box: Box, items: list) -> None:
+    for child in box.children:
+        if _is_context(child):
+            continue
+        _own_paint(child, items)
+        _backgrounds(child, items)
+
+
+def _positioned(box: Box, items: list) -> None:
+    for child in box.children:
+        if _is_context(child):
+            _context(child, items)
+        else:
+            _positioned(child, items)
+
+
+def _own_paint(box: Box, items: list) -> None:
+    if box.is_wrapper:
+        _text(box, items)
+        return
+    cs = box.cs
+    has_border = any(cs.border_width) and cs.border_color is not None
+    if (cs.background is None or cs.background[3] == 0) and not has_border:
+        return
+    radius = 0.0
+    if cs.radius is not None:
+        radius = cs.radius.resolve(min(box.w, box.h), cs.font_px) or 0.0
+    items.append(BoxPaint(box.matrix, (0.0, 0.0, box.w, box.h), radius, cs.background,
+                          cs.border_width, cs.border_color if has_border else None))
+
+
+def _text(box: Box, items: list) -> None:
+    if not box.lines:
+        return
+    cs = box.cs
+    lines = tuple(
+        TextLine(x, top + line.extent.above, line.text, line.width)
+        for line, x, top in zip(box.lines, box.line_x, box.line_top)
+    )
+    items.append(TextPaint(box.matrix, font_of(cs), lines, cs.fill,
+                           cs.stroke_width, cs.stroke if cs.stroke_width > 0 else None,
+                           tuple(s if s.color is not None else _current(s, cs.color)
+                                 for s in cs.shadows)))
+
+
+def _current(shadow, color):
+    from .css import Shadow
+
+    return Shadow(shadow.dx, shadow.dy, shadow.blur, color)
+
+
+__all__ = ["paint", "parse_length"]

@@ -1,0 +1,144 @@
+"""Scenario loading: the parse pipeline of spec section 2, in 1.5.0's order.
+
+    type check -> version check -> define resolution -> validation -> inheritance
+
+Every rejection is a :class:`~motiontext.errors.ScenarioError` carrying 1.5.0's message and the
+JSON path of the offending field. No other exception escapes for any JSON-like input.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from motiontext.define import collect_font_assets, resolve_defines
+from motiontext.errors import InputError, ScenarioError
+from motiontext.inherit import build_scenario
+from motiontext.model import Scenario
+from motiontext.validate import UNDEFINED, js_str, js_truthy, validate_scenario
+
+# Chromium accepts far deeper documents, but real scenarios nest a dozen levels; the limit keeps
+# the recursive stages well inside Python's recursion limit.
+MAX_NESTING = 256
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def load_scenario(doc: Any) -> Scenario:
+    """Parse an already-decoded JSON document (dicts, lists, str, int, float, bool, None)."""
+    try:
+        return _load(doc)
+    except RecursionError:
+        # what V8 reports when define chains or nesting exhaust its stack
+        raise ScenarioError("Maximum call stack size exceeded") from None
+
+
+def load_scenario_text(text: str | bytes) -> Scenario:
+    """Parse JSON text (bytes must be UTF-8). Syntax errors name the line and column; the
+    non-standard constants NaN and Infinity are rejected as JSON.parse rejects them."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(f"Scenario is not valid UTF-8: {exc.reason}") from None
+    try:
+        doc = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise ScenarioError(
+            f"Invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
+    except _ConstantError as exc:
+        line, column = _position_of_constant(text, exc.token)
+        raise ScenarioError(
+            f"Invalid JSON: {exc.token} is not a JSON value at line {line} column {column}"
+        ) from None
+    except (ValueError, RecursionError) as exc:  # e.g. an integer literal of > 4300 digits
+        raise ScenarioError(f"Invalid JSON: {exc}") from None
+    return load_scenario(doc)
+
+
+def load_scenario_file(path: str | os.PathLike[str]) -> Scenario:
+    """Parse a scenario file (UTF-8, an optional BOM is skipped as fetch().json() skips it).
+    An unreadable file is an :class:`InputError`; its content errors are ScenarioErrors."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise InputError(f"cannot read scenario file {os.fspath(path)!r}: {exc.strerror}") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return load_scenario_text(data)
+
+
+def _load(doc: Any) -> Scenario:
+    # Arrays pass the type check (typeof [] === 'object') and fail on their missing version.
+    if not isinstance(doc, (dict, list)):
+        raise ScenarioError("Scenario must be a valid JSON object")
+    version = doc.get("version", UNDEFINED) if isinstance(doc, dict) else UNDEFINED
+    if not isinstance(version, str) or version != "2.0":
+        shown = js_str(version) if js_truthy(version) else "unknown"
+        raise ScenarioError(
+            f'Only v2.0 scenarios are supported, got version "{shown}". '
+            "Use migration tools to convert v1.3 scenarios to v2.0.",
+            "version",
+        )
+    assert isinstance(doc, dict)  # a list has no version
+    _check_structure(doc)
+    resolved = resolve_defines(doc)
+    warnings = validate_scenario(resolved)
+    return build_scenario(resolved, warnings, collect_font_assets(resolved))
+
+
+def _check_structure(doc: dict[str, Any]) -> None:
+    """Reject values JSON cannot hold and nesting beyond MAX_NESTING, without recursing."""
+    stack: list[tuple[Any, int, str]] = [(doc, 1, "")]
+    while stack:
+        value, depth, path = stack.pop()
+        if depth > MAX_NESTING:
+            raise ScenarioError(f"Scenario nesting exceeds {MAX_NESTING} levels", path)
+        if isinstance(value, dict):
+            entries = list(value.items())
+        else:
+            entries = [(f"[{i}]", item) for i, item in enumerate(value)]
+        for key, item in entries:
+            if not isinstance(key, str):
+                raise ScenarioError(f"Object keys must be strings, got {type(key).__name__}", path)
+            if isinstance(value, dict):
+                item_path = f"{path}.{key}" if path else key
+            else:
+                item_path = path + key
+            if isinstance(item, (dict, list)):
+                stack.append((item, depth + 1, item_path))
+            elif not isinstance(item, _SCALARS):
+                raise ScenarioError(
+                    f"Expected a JSON value, got {type(item).__name__}", item_path
+                )
+
+
+class _ConstantError(ValueError):
+    def __init__(self, token: str) -> None:
+        super().__init__(token)
+        self.token = token
+
+
+def _reject_constant(token: str) -> Any:
+    raise _ConstantError(token)
+
+
+def _position_of_constant(text: str, token: str) -> tuple[int, int]:
+    """Line and column (1-based, like JSONDecodeError) of the first bare ``token``."""
+    in_string = escaped = False
+    for i, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif text.startswith(token, i):
+            return text.count("\n", 0, i) + 1, i - text.rfind("\n", 0, i)
+    return 1, 1

@@ -1,0 +1,128 @@
+"""The plugin host of 1.5.0 (spec 13): registry by ``name`` and ``name@version``, time
+windows, channel composition and persistence. Plugins themselves live in
+``motiontext.plugins``; names not registered are ignored, as 1.5.0 ignores them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .errors import ScenarioError
+from .model import Node, PluginSpec
+
+
+class Plugin(Protocol):
+    """A native plugin. ``kind`` is the manifest type: "channel", "dom" or "hybrid"."""
+
+    name: str
+    version: str
+    kind: str
+    defaults: dict[str, Any]
+
+    def channels(self, params: dict[str, Any], progress: float, ctx: "PluginContext") -> dict: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PluginContext:
+    t_seconds: float
+    node: Node
+    window: tuple[float, float]
+    fps: float
+
+
+class PluginRegistry:
+    def __init__(self) -> None:
+        self._by_key: dict[str, Plugin] = {}
+
+    def register(self, plugin: Plugin) -> None:
+        self._by_key[plugin.name] = plugin  # a later registration replaces the bare name
+        self._by_key[f"{plugin.name}@{plugin.version}"] = plugin
+
+    def lookup(self, name: str) -> Plugin | None:
+        return self._by_key.get(name) if isinstance(name, str) else None
+
+    def names(self) -> list[str]:
+        return sorted(self._by_key)
+
+
+def _finite_pair(value: Any, what: str, path: str) -> tuple[float, float]:
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise ScenarioError(f"{what} must be [start, end] array", path)
+    out = []
+    for v in value:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise ScenarioError(f"{what} values must be finite numbers", path)
+        out.append(float(v))
+    return out[0], out[1]
+
+
+def _offset(value: Any, anchor: float, duration: float) -> float:
+    if isinstance(value, str):
+        s = value.strip()
+        try:
+            if s.endswith("%"):
+                return anchor + duration * float(s[:-1]) / 100
+            return anchor + float(s)
+        except ValueError:
+            return anchor
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return anchor + float(value)
+    return anchor
+
+
+def plugin_window(spec: PluginSpec, node: Node) -> tuple[float, float]:
+    """Spec 7.3: start relative to b0, end relative to **b1**; percentages of (b1 - b0)."""
+    base = spec.base_time if spec.base_time is not None else (
+        node.base_time if node.base_time is not None else list(node.display_time))
+    b0, b1 = _finite_pair(base, "baseTime", f"{node.path}.baseTime")
+    off = spec.time_offset if spec.time_offset is not None else ["0%", "100%"]
+    o0 = off[0] if isinstance(off, (list, tuple)) and len(off) > 0 else None
+    o1 = off[1] if isinstance(off, (list, tuple)) and len(off) > 1 else None
+    d = b1 - b0
+    return _offset(o0, b0, d), _offset(o1, b1, d)
+
+
+def progress(t: float, window: tuple[float, float]) -> float:
+    w0, w1 = window
+    if w1 <= w0:
+        return 0.0
+    return min(1.0, max(0.0, (t - w0) / (w1 - w0)))
+
+
+def compose(channels: dict[str, Any], result: dict[str, Any], mode: str) -> None:
+    for key, value in result.items():
+        if value is None:
+            continue
+        prev = channels.get(key)
+        numeric = (isinstance(value, (int, float)) and not isinstance(value, bool)
+                   and isinstance(prev, (int, float)) and not isinstance(prev, bool))
+        if mode == "add" and numeric:
+            channels[key] = prev + value
+        elif mode == "multiply" and numeric:
+            channels[key] = prev * value
+        else:
+            channels[key] = value
+
+
+def evaluate_chain(node: Node, t: float, registry: PluginRegistry, fps: float) -> dict[str, Any]:
+    """Channels written this tick by the node's chain (empty: nothing is written, and the
+    wrapper keeps its previous values)."""
+    channels: dict[str, Any] = {}
+    for spec in node.plugin_chain:
+        plugin = registry.lookup(spec.name)
+        if plugin is None:
+            continue
+        window = plugin_window(spec, node)
+        if not (math.isfinite(window[0]) and math.isfinite(window[1])):
+            continue
+        if not window[0] <= t <= window[1]:
+            continue
+        kind = spec.type or plugin.kind
+        if kind in ("channel", "hybrid"):
+            params = {**plugin.defaults, **(spec.params or {})}
+            ctx = PluginContext(t, node, window, fps)
+            result = plugin.channels(params, progress(t, window), ctx) or {}
+            compose(channels, result, spec.compose)
+    return channels
