@@ -22,6 +22,7 @@ COPYABLE = {
 }
 TRANSCODE_CODEC = {"mp4": "aac", "mov": "aac", "webm": "libopus"}
 _AAC_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000)
+_DEFAULT_LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
 _BITS_PER_SECOND_PER_CHANNEL = {"aac": 96_000, "libopus": 64_000}
 
 
@@ -52,13 +53,16 @@ class AudioOutput:
             layout = "mono" if channels == 1 else "stereo"
         else:
             rate = src_rate if src_rate in _AAC_RATES else 48000
-            layout = source.codec_context.layout.name if channels <= 8 else "stereo"
+            layout = source.codec_context.layout.name
+            if "channels" in layout or channels > 8:  # unordered ("2 channels") or too many
+                layout = _DEFAULT_LAYOUTS.get(channels, "stereo")
         self.stream = container.add_stream(codec, rate=rate, layout=layout)
         self.stream.time_base = Fraction(1, rate)
-        out_channels = 1 if layout == "mono" else min(channels, 8) if codec == "aac" else 2
+        out_channels = av.AudioLayout(layout).nb_channels
         self.stream.codec_context.bit_rate = _BITS_PER_SECOND_PER_CHANNEL[codec] * out_channels
         self.codec_name = codec
         self._decoder = source.codec_context
+        self._next_pts: int | None = None
 
     def push(self, packet: av.Packet) -> None:
         """Mux (copy) or decode+encode+mux (transcode) one source audio packet."""
@@ -67,7 +71,22 @@ class AudioOutput:
             self._container.mux(packet)
             return
         for frame in self._decoder.decode(packet):
-            self._encode(frame)
+            self._encode(self._restamp(frame))
+
+    def _restamp(self, frame: av.AudioFrame) -> av.AudioFrame:
+        """Sample-exact, continuous pts (1/sample_rate): containers such as mkv round packet
+        times to milliseconds, which would otherwise jitter every output packet. Real gaps
+        (more than 5 ms) are kept."""
+        rate = frame.sample_rate
+        if frame.pts is not None and frame.time_base is not None:
+            pts = round(frame.pts * frame.time_base * rate)
+            if self._next_pts is not None and abs(pts - self._next_pts) <= rate // 200:
+                pts = self._next_pts
+        else:
+            pts = self._next_pts or 0
+        frame.pts, frame.time_base = pts, Fraction(1, rate)
+        self._next_pts = pts + frame.samples
+        return frame
 
     def _encode(self, frame: av.AudioFrame | None) -> None:
         # PyAV resamples to the encoder's format/rate and re-chunks to its frame size,
@@ -80,5 +99,5 @@ class AudioOutput:
         if self.copy:
             return
         for frame in self._decoder.decode(None):
-            self._encode(frame)
+            self._encode(self._restamp(frame))
         self._encode(None)

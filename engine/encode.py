@@ -30,7 +30,7 @@ from motiontext.errors import EncodeError, InputError, StorageError
 
 FORMAT_BY_SUFFIX = {".mp4": "mp4", ".mov": "mov", ".webm": "webm"}
 _NVENC = ("h264_nvenc", "hevc_nvenc")
-_STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EROFS, errno.EPERM, errno.EIO}
+_STORAGE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EACCES, errno.EROFS, errno.EIO}
 
 
 def output_format(path: str | Path) -> str:

@@ -19,12 +19,9 @@ def blink_metrics(face: ResolvedFont, size_px: float) -> tuple[int, int, int]:
     """(ascent, descent, line_gap) rounded the way Blink's SimpleFontData does on Linux."""
     m = skia.Font(face.typeface, size_px).getMetrics()
     asc_f, desc_f = -m.fAscent, m.fDescent
+    # Blink borrows a pixel from the ascent for the descent only with subpixel positioning,
+    # which headless Chromium on Linux does not use (measured against the goldens).
     ascent, descent = int(math.floor(asc_f + 0.5)), int(math.floor(desc_f + 0.5))
-    # With subpixel positioning Blink borrows a pixel from the ascent when the descent was
-    # rounded down, so descenders are not clipped.
-    if descent < desc_f and ascent >= 1:
-        descent += 1
-        ascent -= 1
     return ascent, descent, int(math.floor(m.fLeading + 0.5))
 
 

@@ -115,6 +115,7 @@ class Timeline:
         self._dirty = True
         if parent_el is not None:
             self.mounter.apply_children_layout(parent_el)
+        self._dirty = True  # geometry queries above may have cached a half-styled layout
 
     def _unmount(self, node_id: str) -> None:
         el = self.mounted.pop(node_id, None)
@@ -125,6 +126,7 @@ class Timeline:
         self._dirty = True
         if parent is not None and parent.kind != "stage":
             self.mounter.apply_children_layout(parent)
+            self._dirty = True
 
     def _unmount_tree(self, node: Node) -> None:
         if node.id in self.mounted:

@@ -31,12 +31,7 @@ done
 # Debian's npm package.
 command -v node >/dev/null || apt_missing+=(nodejs)
 command -v npm >/dev/null || apt_missing+=(npm)
-# Debian's python3 cannot create a venv without python3-venv (no ensurepip).
-if ! command -v "$PYTHON" >/dev/null; then
-  apt_missing+=(python3 python3-venv)
-elif ! "$PYTHON" -c 'import ensurepip' 2>/dev/null; then
-  apt_missing+=(python3-venv)
-fi
+command -v "$PYTHON" >/dev/null || apt_missing+=(python3 python3-venv)
 
 if [ ${#apt_missing[@]} -gt 0 ]; then
   log "apt-get install ${apt_missing[*]}"
@@ -52,7 +47,14 @@ fi
 if ! .venv/bin/python -c '' 2>/dev/null; then
   log "creating .venv with $PYTHON"
   rm -rf .venv
-  "$PYTHON" -m venv .venv
+  if ! "$PYTHON" -m venv .venv; then
+    # Debian's python3 cannot create a venv without python3-venv (it lacks ensurepip).
+    rm -rf .venv
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y -q --no-install-recommends python3-venv
+    "$PYTHON" -m venv .venv
+  fi
 fi
 # Reinstall only when the dependency list changed since the last successful install.
 stamp=.venv/.ecg-setup-stamp

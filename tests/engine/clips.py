@@ -18,7 +18,7 @@ from pathlib import Path
 import av
 import numpy as np
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 CACHE_DIR = Path(__file__).resolve().parents[2] / ".cache" / "test-clips"
 # VFR clips cycle through these frame durations (milliseconds).
 VFR_DURATIONS_MS = (33, 33, 50, 17, 67, 40)
@@ -43,6 +43,7 @@ class ClipSpec:
     matrix: str = "bt709"
     full_range: bool = False
     rotation: int = 0  # display-matrix rotation, counter-clockwise degrees
+    video: bool = True  # False: an audio-only file
     options: dict[str, str] = field(default_factory=lambda: {"preset": "ultrafast"})
 
     def key(self) -> str:
@@ -78,18 +79,21 @@ def frame_times(spec: ClipSpec) -> list[Fraction]:
 
 
 def synthetic_yuv(width: int, height: int, index: int) -> np.ndarray:
-    """Frame ``index`` as a (H*3/2, W) yuv420p array: gradients that move with ``index``."""
+    """Frame ``index`` as a (H*3/2, W) yuv420p array: gradients that move with ``index``.
+
+    Luma stays in 60..180 and chroma within 128 +- 20, so every pixel is inside the RGB gamut
+    in BT.601/709, limited range (RGB references then need no clipping)."""
     x = np.arange(width, dtype=np.float32)
     y = np.arange(height, dtype=np.float32)[:, None]
-    luma = 40 + 150 * (0.5 + 0.5 * np.sin((x + 6 * index) / 97.0)) * (0.6 + 0.4 * y / height)
+    luma = 60 + 120 * (0.5 + 0.5 * np.sin((x + 6 * index) / 97.0)) * (0.6 + 0.4 * y / height)
     luma = np.broadcast_to(luma, (height, width)).astype(np.uint8).copy()
     box = (index * 7) % max(1, width - 64)
-    luma[height // 3 : height // 3 + 48, box : box + 48] = 220
+    luma[height // 3 : height // 3 + 48, box : box + 48] = 180
     cw, ch = width // 2, height // 2
     cx = np.arange(cw, dtype=np.float32)
     cy = np.arange(ch, dtype=np.float32)[:, None]
-    u = (128 + 60 * np.sin((cy + 3 * index) / 41.0) + 0 * cx).astype(np.uint8)
-    v = (128 + 60 * np.cos((cx - 2 * index) / 53.0) + 0 * cy).astype(np.uint8)
+    u = (128 + 20 * np.sin((cy + 3 * index) / 41.0) + 0 * cx).astype(np.uint8)
+    v = (128 + 20 * np.cos((cx - 2 * index) / 53.0) + 0 * cy).astype(np.uint8)
     return np.concatenate([luma, u.reshape(-1, width), v.reshape(-1, width)])
 
 
@@ -97,6 +101,10 @@ def _write_clip(spec: ClipSpec, path: Path) -> None:
     fmt = spec.container
     with av.open(str(path), mode="w", format=fmt) as out:
         fps = Fraction(spec.fps)
+        if not spec.video:
+            audio = out.add_stream(spec.audio_codec or "aac", rate=spec.audio_rate, layout="stereo")
+            _write_sine(out, audio, spec)
+            return
         options = dict(spec.options)
         if spec.codec == "libx265":
             options.setdefault("x265-params", "log-level=none")
@@ -113,7 +121,7 @@ def _write_clip(spec: ClipSpec, path: Path) -> None:
         if spec.audio_codec:
             audio = out.add_stream(spec.audio_codec, rate=spec.audio_rate, layout="stereo")
             audio.time_base = Fraction(1, spec.audio_rate)
-        times = frame_times(spec)
+        times = frame_times(spec) if spec.video else []
         for index, t in enumerate(times):
             frame = av.VideoFrame.from_ndarray(
                 synthetic_yuv(spec.width, spec.height, index), format="yuv420p"
@@ -123,7 +131,7 @@ def _write_clip(spec: ClipSpec, path: Path) -> None:
             frame.colorspace, frame.color_range = _SPC[spec.matrix], cc.color_range
             for packet in video.encode(frame):
                 out.mux(packet)
-        for packet in video.encode(None):
+        for packet in video.encode(None) if spec.video else ():
             out.mux(packet)
         if audio is not None:
             _write_sine(out, audio, spec)

@@ -1,0 +1,340 @@
+"""render_video end to end on short generated clips (tests/engine/clips.py), with a synthetic
+overlay source: timing, audio, composite accuracy in the encoded output, failures, cancel."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+
+from engine.cancel import CancelToken
+from engine.encode import encoder_opens
+from engine.overlay_types import Overlay
+from engine.pipeline import Progress, render_video
+from engine.video_options import VideoOptions
+from motiontext.errors import CancelledError, DecodeError, EncodeError, InputError
+from tests.engine.clips import ClipSpec, frame_times, make_clip
+
+FAST = VideoOptions(preset="ultrafast")
+BOX = (96, 500, 1000, 620)  # x0, y0, x1, y1 of the synthetic caption in a 1280x720 frame
+
+
+class FakeOverlaySource:
+    """Empty before 1 s; then a semi-transparent box whose colour changes every 0.5 s.
+    Records every overlay_at call."""
+
+    def __init__(self, width: int, height: int, start_seconds: float = 1.0):
+        self.size = (width, height)
+        self.start_seconds = start_seconds
+        self.calls: list[tuple[int, float]] = []
+        self._rgba = np.zeros((height, width, 4), np.uint8)
+        self._version = -1
+
+    @staticmethod
+    def style(t_seconds: float) -> tuple[int, tuple[int, int, int], int]:
+        """(version, straight RGB colour, alpha) at ``t_seconds``."""
+        step = int(t_seconds / 0.5)
+        colours = [(255, 40, 20), (20, 200, 60), (30, 60, 250), (250, 250, 250)]
+        return step, colours[step % 4], (160, 220, 255, 90)[step % 4]
+
+    def bbox(self) -> tuple[int, int, int, int]:
+        w, h = self.size
+        x0, y0, x1, y1 = BOX
+        return (x0 * w // 1280, y0 * h // 720, x1 * w // 1280, y1 * h // 720)
+
+    def overlay_at(self, frame_index: int, t_seconds: float) -> Overlay:
+        assert frame_index == len(self.calls), "frames must be requested in order"
+        self.calls.append((frame_index, t_seconds))
+        if t_seconds < self.start_seconds:
+            return Overlay(self._rgba, None, 0)
+        version, rgb, alpha = self.style(t_seconds)
+        if version != self._version:
+            self._rgba[:] = 0
+            x0, y0, x1, y1 = self.bbox()
+            premultiplied = [round(c * alpha / 255) for c in rgb] + [alpha]
+            self._rgba[y0:y1, x0:x1] = premultiplied
+            self._version = version
+        return Overlay(self._rgba, self.bbox(), version + 1)
+
+
+class EmptyOverlaySource:
+    def __init__(self, width: int, height: int):
+        self.size = (width, height)
+
+    def overlay_at(self, frame_index: int, t_seconds: float) -> Overlay:
+        return Overlay(np.zeros((1, 1, 4), np.uint8), None, 0)
+
+
+def recording(factory: type) -> tuple[list, object]:
+    made: list = []
+
+    def make(width: int, height: int):
+        made.append(factory(width, height))
+        return made[-1]
+
+    return made, make
+
+
+def video_times(path: Path) -> list[Fraction]:
+    with av.open(str(path)) as c:
+        stream = c.streams.video[0]
+        return [frame.pts * stream.time_base for frame in c.decode(stream)]
+
+
+def audio_span(path: Path) -> tuple[float, float, float]:
+    """(start, end, longest packet) of the first audio stream, in seconds."""
+    with av.open(str(path)) as c:
+        stream = c.streams.audio[0]
+        packets = [(p.pts, p.duration) for p in c.demux(stream) if p.pts is not None]
+        tb = stream.time_base
+        start = min(pts for pts, _ in packets) * tb
+        end = max(pts + (dur or 0) for pts, dur in packets) * tb
+        return float(start), float(end), float(max(dur for _, dur in packets) * tb)
+
+
+def decoded_frames(path: Path):
+    with av.open(str(path)) as c:
+        yield from c.decode(c.streams.video[0])
+
+
+def rgb(frame: av.VideoFrame) -> np.ndarray:
+    """RGB via swscale with explicit BT.709 limited range (independent of our matrices)."""
+    return frame.reformat(
+        format="rgb24", src_colorspace="ITU709", dst_colorspace="ITU709",
+        src_color_range="MPEG", dst_color_range="JPEG",
+    ).to_ndarray().astype(np.float64)  # fmt: skip
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = float(np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2))
+    return 99.0 if mse == 0 else 10 * np.log10(255.0**2 / mse)
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.fixture(scope="module")
+def clip720() -> Path:
+    return make_clip(ClipSpec())
+
+
+def test_720p30_with_audio_keeps_timing_audio_and_untouched_frames(clip720, tmp_path):
+    made, make = recording(FakeOverlaySource)
+    progress: list[Progress] = []
+    out = tmp_path / "out.mp4"
+    result = render_video(str(clip720), out, make, FAST, on_progress=progress.append)
+
+    source_times = video_times(clip720)
+    assert video_times(out) == source_times
+    assert result.frames == len(source_times) == 60
+    assert (result.width, result.height, result.encoder, result.audio) == (1280, 720, "libx264", "copy:aac")
+    assert result.size_bytes == out.stat().st_size and abs(result.duration_seconds - 2.0) < 1e-9
+    assert made[0].size == (1280, 720)
+    assert [i for i, _ in made[0].calls] == list(range(60))
+    assert [t for _, t in made[0].calls] == [float(t) for t in source_times]
+    assert [p.frames_done for p in progress] == list(range(1, 61))
+    assert progress[-1].frames_total == 60 and progress[-1].fps > 0
+    s_start, s_end, packet = audio_span(clip720)
+    o_start, o_end, _ = audio_span(out)
+    assert abs(o_start - s_start) <= packet and abs(o_end - s_end) <= packet
+
+    plain = tmp_path / "plain.mp4"
+    render_video(str(clip720), plain, EmptyOverlaySource, FAST)
+    box = made[0].bbox()
+    for index, (src, plain_f, ours) in enumerate(
+        zip(decoded_frames(clip720), decoded_frames(plain), decoded_frames(out))
+    ):
+        t = float(source_times[index])
+        if t < 1.0:  # no overlay yet: same pixels as a plain re-encode
+            for p_plain, p_ours in zip(plain_f.to_ndarray(), ours.to_ndarray()):
+                assert psnr(p_plain, p_ours) >= 40
+        elif index % 7 == 0:  # overlay: equal to an RGB blend of the source, in the box
+            _, colour, alpha = FakeOverlaySource.style(t)
+            x0, y0, x1, y1 = box
+            a = alpha / 255
+            expected = rgb(src)[y0:y1, x0:x1] * (1 - a) + np.array(colour) * a
+            assert psnr(rgb(ours)[y0:y1, x0:x1], expected) >= 35
+
+
+def test_1080p_ntsc_rate_without_audio(tmp_path):
+    clip = make_clip(ClipSpec(1920, 1080, "30000/1001", audio_codec=None))
+    made, make = recording(FakeOverlaySource)
+    out = tmp_path / "out.mp4"
+    result = render_video(str(clip), out, make, FAST)
+    assert video_times(out) == video_times(clip)
+    assert made[0].size == (1920, 1080)
+    with av.open(str(out)) as c:
+        assert not c.streams.audio
+        assert c.streams.video[0].average_rate == Fraction(30000, 1001)
+    assert result.audio is None and result.frames == 60
+    assert result.encoder == ("h264_nvenc" if encoder_opens("h264_nvenc") else "libx264")
+
+
+def test_vfr_source_keeps_every_pts_and_overlay_follows_them(tmp_path):
+    spec = ClipSpec(vfr=True)
+    clip = make_clip(spec)
+    made, make = recording(FakeOverlaySource)
+    out = tmp_path / "vfr.mp4"
+    render_video(str(clip), out, make, FAST)
+    times = video_times(out)
+    assert times == video_times(clip) == frame_times(spec)
+    assert [t for _, t in made[0].calls] == [float(t) for t in times]
+
+
+def test_portrait_9x16(tmp_path):
+    clip = make_clip(ClipSpec(720, 1280, seconds=1.5))
+    made, make = recording(FakeOverlaySource)
+    result = render_video(str(clip), tmp_path / "p.mov", make, FAST)
+    assert made[0].size == (720, 1280) and (result.width, result.height) == (720, 1280)
+    assert video_times(tmp_path / "p.mov") == video_times(clip)
+
+
+def test_display_rotation_is_applied(tmp_path):
+    clip = make_clip(ClipSpec(1280, 720, seconds=0.5, rotation=90, audio_codec=None))
+    made, make = recording(EmptyOverlaySource)
+    result = render_video(str(clip), tmp_path / "r.mp4", make, FAST)
+    assert made[0].size == (720, 1280) and (result.width, result.height) == (720, 1280)
+    with av.open(str(tmp_path / "r.mp4")) as c:
+        frame = next(c.decode(video=0))
+        assert (frame.width, frame.height) == (720, 1280) and not frame.rotation
+
+
+def test_webm_output_is_vp9_and_opus(clip720, tmp_path):
+    out = tmp_path / "out.webm"
+    result = render_video(str(clip720), out, FakeOverlaySource, FAST)
+    assert (result.encoder, result.audio) == ("libvpx-vp9", "libopus")
+    with av.open(str(out)) as c:
+        assert c.streams.video[0].codec_context.name == "vp9"
+        assert c.streams.audio[0].codec_context.name == "opus"
+    assert len(video_times(out)) == 60
+    s_start, s_end, s_packet = audio_span(clip720)
+    o_start, o_end, o_packet = audio_span(out)
+    tolerance = max(s_packet, o_packet)
+    assert abs(o_start - s_start) <= tolerance and abs(o_end - s_end) <= tolerance
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        ClipSpec(320, 180, seconds=1, codec="libx265", container="matroska", audio_codec="flac"),
+        ClipSpec(320, 180, seconds=1, codec="libvpx-vp9", container="webm", audio_codec="libopus",
+                 options={"deadline": "realtime", "cpu-used": "8"}),
+        ClipSpec(320, 180, seconds=1, codec="libsvtav1", audio_codec=None, options={"preset": "12"}),
+    ],
+    ids=["hevc-flac-mkv", "vp9-opus-webm", "av1-mp4"],
+)  # fmt: skip
+def test_input_codecs(spec, tmp_path):
+    clip = make_clip(spec)
+    out = tmp_path / "out.mp4"
+    result = render_video(str(clip), out, FakeOverlaySource, FAST)
+    assert video_times(out) == video_times(clip)
+    if spec.audio_codec:  # flac and opus are copied into mp4
+        assert result.audio == f"copy:{'opus' if spec.audio_codec == 'libopus' else 'flac'}"
+        s_start, s_end, packet = audio_span(clip)
+        o_start, o_end, _ = audio_span(out)
+        assert abs(o_start - s_start) <= packet and abs(o_end - s_end) <= packet
+
+
+def test_audio_transcode_keeps_offset(tmp_path):
+    clip = make_clip(ClipSpec(640, 360, seconds=1.5, container="matroska",
+                              audio_codec="pcm_s16le", audio_offset_seconds=0.5))  # fmt: skip
+    out = tmp_path / "out.mp4"
+    result = render_video(str(clip), out, EmptyOverlaySource, FAST)
+    assert result.audio == "aac"
+    s_start, s_end, _ = audio_span(clip)
+    o_start, o_end, o_packet = audio_span(out)
+    assert abs(s_start - 0.5) < 1e-3
+    # AAC packets start one frame early (encoder priming); mkv times are rounded to 1 ms.
+    assert abs(o_start - s_start) <= o_packet + 0.002
+    assert abs(o_end - s_end) <= o_packet
+
+
+@pytest.mark.parametrize("fps", [Fraction(24), Fraction(60)])
+def test_fps_resample(fps, tmp_path):
+    clip = make_clip(ClipSpec(seconds=1, audio_codec=None))
+    made, make = recording(FakeOverlaySource)
+    out = tmp_path / "out.mp4"
+    result = render_video(str(clip), out, make, VideoOptions(preset="ultrafast", fps=fps))
+    expected = [k / fps for k in range(int(fps))]
+    assert video_times(out) == expected and result.frames == int(fps)
+    assert [t for _, t in made[0].calls] == [float(t) for t in expected]
+
+
+def test_size_rescales(clip720, tmp_path):
+    made, make = recording(FakeOverlaySource)
+    options = VideoOptions(preset="ultrafast", size=(640, 360))
+    result = render_video(str(clip720), tmp_path / "s.mp4", make, options)
+    assert made[0].size == (640, 360) and (result.width, result.height) == (640, 360)
+    with av.open(str(tmp_path / "s.mp4")) as c:
+        assert (c.streams.video[0].width, c.streams.video[0].height) == (640, 360)
+
+
+def _corrupt(clip: Path, path: Path) -> None:
+    """Keep the file-type header, replace everything after it with noise."""
+    data = clip.read_bytes()
+    noise = np.random.default_rng(1).integers(0, 256, len(data) - 64, dtype=np.uint8)
+    path.write_bytes(data[:64] + noise.tobytes())
+
+
+@pytest.mark.parametrize("kind", ["corrupt", "truncated", "empty", "audio-only"])
+def test_bad_inputs_raise_decode_error_and_leave_nothing(kind, clip720, tmp_path):
+    bad = tmp_path / "in" / f"{kind}.mp4"
+    bad.parent.mkdir()
+    if kind == "corrupt":
+        _corrupt(clip720, bad)
+    elif kind == "truncated":
+        bad.write_bytes(clip720.read_bytes()[: clip720.stat().st_size // 2])
+    elif kind == "empty":
+        bad.write_bytes(b"")
+    else:
+        bad = make_clip(ClipSpec(seconds=0.5, video=False))
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    with pytest.raises(DecodeError) as info:
+        render_video(str(bad), out_dir / "out.mp4", FakeOverlaySource, FAST)
+    assert str(bad) in str(info.value) or "video" in str(info.value)
+    assert leftovers(out_dir) == []
+
+
+def test_missing_input_and_bad_output_suffix(clip720, tmp_path):
+    with pytest.raises(InputError, match="not found"):
+        render_video(str(tmp_path / "nope.mp4"), tmp_path / "o.mp4", FakeOverlaySource, FAST)
+    with pytest.raises(InputError, match="must end in"):
+        render_video(str(clip720), tmp_path / "o.avi", FakeOverlaySource, FAST)
+    assert leftovers(tmp_path) == []
+
+
+def test_cancel_leaves_nothing(clip720, tmp_path):
+    token = CancelToken()
+
+    def on_progress(p: Progress) -> None:
+        if p.frames_done == 10:
+            token.cancel()
+
+    with pytest.raises(CancelledError):
+        render_video(str(clip720), tmp_path / "o.mp4", FakeOverlaySource, FAST, on_progress, token)
+    assert leftovers(tmp_path) == []
+
+
+def test_overlay_error_leaves_nothing(clip720, tmp_path):
+    class Exploding(FakeOverlaySource):
+        def overlay_at(self, frame_index: int, t_seconds: float) -> Overlay:
+            if frame_index == 20:
+                raise RuntimeError("rasterizer broke")
+            return super().overlay_at(frame_index, t_seconds)
+
+    with pytest.raises(RuntimeError, match="rasterizer broke"):
+        render_video(str(clip720), tmp_path / "o.mp4", Exploding, FAST)
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(encoder_opens("h264_nvenc"), reason="NVENC works here")
+def test_encoder_that_will_not_open(clip720, tmp_path):
+    options = VideoOptions(encoder="h264_nvenc")
+    with pytest.raises(EncodeError, match="h264_nvenc"):
+        render_video(str(clip720), tmp_path / "o.mp4", FakeOverlaySource, options)
+    assert leftovers(tmp_path) == []
