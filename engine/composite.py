@@ -74,6 +74,7 @@ class PreparedOverlay:
 
     ``*_keep`` = 1 - alpha, ``*_add`` = premultiplied YUV contribution plus 0.5 (so the final
     truncating cast rounds). Luma arrays cover ``bbox``; chroma arrays cover its 2x2 blocks.
+    The arrays may live in a :class:`Scratch` and be overwritten by the next prepare.
     """
 
     version: int
@@ -85,55 +86,112 @@ class PreparedOverlay:
     v_add: Any
 
 
-def _mean_2x2(xp: ModuleType, a: Any) -> Any:
-    """2x2 block means of (H, W, ...) ``a``; an odd last row/column averages over what exists."""
-    h, w = a.shape[:2]
+class Scratch:
+    """Reusable float32 work arrays, keyed by role and shape.
+
+    Fresh multi-megabyte arrays every frame cost more in page faults than the arithmetic
+    (measured 3-4x on 1080p bands), so the hot path writes into these instead."""
+
+    def __init__(self, xp: ModuleType):
+        self.xp = xp
+        self._arrays: dict[tuple[str, tuple[int, ...]], Any] = {}
+
+    def __call__(self, role: str, shape: tuple[int, ...]) -> Any:
+        key = (role, shape)
+        array = self._arrays.get(key)
+        if array is None:
+            for old in [k for k in self._arrays if k[0] == role]:  # keep one shape per role
+                del self._arrays[old]
+            array = self._arrays[key] = self.xp.empty(shape, self.xp.float32)
+        return array
+
+
+def _block_pairs(xp: ModuleType, a: Any, scratch: Scratch) -> Any:
+    """(H/2, W/2, 2C) view of 2x2 blocks of (H, W, C) float32 ``a``: rows already summed,
+    the two columns side by side, so one dot product with doubled weights covers the block.
+    An odd last row/column is duplicated (the mean of what exists)."""
+    h, w, c = a.shape
     if h % 2:
         a = xp.concatenate([a, a[-1:]], axis=0)
     if w % 2:
         a = xp.concatenate([a, a[:, -1:]], axis=1)
-    return (a[0::2, 0::2] + a[1::2, 0::2] + a[0::2, 1::2] + a[1::2, 1::2]) * 0.25
+    rows = xp.add(a[0::2], a[1::2], out=scratch("rows", (a.shape[0] // 2, a.shape[1], c)))
+    return rows.reshape(rows.shape[0], rows.shape[1] // 2, 2 * c)
+
+
+def _contribution(xp: ModuleType, rgba: Any, weights: np.ndarray, out: Any) -> Any:
+    """``weights . (R', G', B', A) + 0.5`` per pixel of float32 (H, W, 4) ``rgba``, into ``out``.
+    A (H, W, 4) @ (4,) product runs as one BLAS gemv per row: measured faster than both a
+    flat (H*W, 4) product and channel-by-channel arithmetic."""
+    xp.matmul(rgba, xp.asarray(weights), out=out)
+    out += 0.5
+    return out
+
+
+def _keep(xp: ModuleType, alpha_255: Any, out: Any) -> Any:
+    """1 - alpha from alpha in 0..255 levels, into ``out``."""
+    xp.multiply(alpha_255, np.float32(-1.0 / 255.0), out=out)
+    out += 1.0
+    return out
 
 
 def prepare_overlay(
-    xp: ModuleType, overlay: Overlay, bbox: tuple[int, int, int, int], matrix: YuvMatrix
+    xp: ModuleType,
+    overlay: Overlay,
+    bbox: tuple[int, int, int, int],
+    matrix: YuvMatrix,
+    scratch: Scratch | None = None,
 ) -> PreparedOverlay:
     """Convert ``overlay.rgba`` (premultiplied, uint8, host) inside even-aligned ``bbox``.
 
-    Reads the overlay buffer only during the call (the producer owns it)."""
+    Reads the overlay buffer only during the call (the producer owns it). Animated captions
+    change version every frame, so this is on the hot path."""
+    scratch = scratch or Scratch(xp)
     x0, y0, x1, y1 = bbox
-    region = xp.asarray(overlay.rgba[y0:y1, x0:x1]).astype(xp.float32)
-    alpha = region[..., 3] * (1.0 / 255.0)
-    rgb = region[..., :3]
-    m = matrix.coeffs.astype(np.float32)
-    off = matrix.offsets.astype(np.float32)
-
-    def contribution(row: int, colour: Any, a: Any) -> Any:
-        return (colour[..., 0] * m[row, 0] + colour[..., 1] * m[row, 1]
-                + colour[..., 2] * m[row, 2] + a * off[row] + 0.5)  # fmt: skip
-
-    c_rgba = _mean_2x2(xp, region)
-    c_alpha = c_rgba[..., 3] * (1.0 / 255.0)
+    h, w = y1 - y0, x1 - x0
+    source = overlay.rgba[y0:y1, x0:x1]
+    region = scratch("region", (h, w, 4))
+    if xp is np:
+        np.copyto(region, source)
+    else:  # upload only the bbox, as uint8 (a quarter of the float bytes)
+        region[...] = xp.asarray(source)
+    # Per output plane, weights of (R', G', B', A) in 0..255 levels: a * offset = A/255 * offset.
+    weights = np.hstack([matrix.coeffs, matrix.offsets[:, None] / 255.0]).astype(np.float32)
+    blocks = _block_pairs(xp, region, scratch)
+    ch, cw = blocks.shape[:2]
+    # Chroma: the mean of a 2x2 block is a quarter of its sum, so weights are doubled and
+    # quartered; alpha's "1 - a" uses the same trick with weights on A only.
+    block_weights = np.tile(weights, 2) * np.float32(0.25)
+    alpha_only = np.zeros(8, np.float32)
+    alpha_only[[3, 7]] = 0.25 * -1.0 / 255.0
+    c_keep = xp.matmul(blocks, xp.asarray(alpha_only), out=scratch("c_keep", (ch, cw)))
+    c_keep += 1.0
     return PreparedOverlay(
         version=overlay.version,
         bbox=bbox,
-        y_keep=1.0 - alpha,
-        y_add=contribution(0, rgb, alpha),
-        c_keep=1.0 - c_alpha,
-        u_add=contribution(1, c_rgba, c_alpha),
-        v_add=contribution(2, c_rgba, c_alpha),
+        y_keep=_keep(xp, region[..., 3], scratch("y_keep", (h, w))),
+        y_add=_contribution(xp, region, weights[0], scratch("y_add", (h, w))),
+        c_keep=c_keep,
+        u_add=_contribution(xp, blocks, block_weights[1], scratch("u_add", (ch, cw))),
+        v_add=_contribution(xp, blocks, block_weights[2], scratch("v_add", (ch, cw))),
     )
 
 
-def blend_plane(xp: ModuleType, plane: np.ndarray, keep: Any, add: Any) -> None:
+def blend_plane(xp: ModuleType, plane: np.ndarray, keep: Any, add: Any, work: Any) -> None:
     """``plane = clip(plane * keep + add)`` in place. ``plane`` is a host uint8 view of the
-    region; ``keep``/``add`` are float32 arrays on ``xp`` of the same shape."""
-    out = xp.asarray(plane).astype(xp.float32)
-    out *= keep
-    out += add
-    xp.clip(out, 0.0, 255.0, out=out)
-    result = out.astype(xp.uint8)
-    plane[...] = result if xp is np else xp.asnumpy(result)
+    region; ``keep``, ``add`` and the scratch ``work`` are float32 arrays on ``xp`` of the
+    same shape."""
+    if xp is np:
+        np.copyto(work, plane)
+    else:
+        work[...] = xp.asarray(plane)
+    work *= keep
+    work += add
+    xp.clip(work, 0.0, 255.0, out=work)
+    if xp is np:
+        np.copyto(plane, work, casting="unsafe")  # truncation; add carries the +0.5
+    else:
+        plane[...] = xp.asnumpy(work.astype(xp.uint8))
 
 
 class Compositor:
@@ -147,6 +205,7 @@ class Compositor:
         self.width, self.height = width, height
         self.matrix = matrix
         self.xp = xp
+        self._scratch = Scratch(xp)
         self._cached: PreparedOverlay | None = None
         self.prepared_count = 0  # how many conversions ran (tests check the cache)
 
@@ -158,7 +217,7 @@ class Compositor:
         cached = self._cached
         if cached is not None and cached.version == overlay.version and cached.bbox == bbox:
             return cached
-        self._cached = prepare_overlay(self.xp, overlay, bbox, self.matrix)
+        self._cached = prepare_overlay(self.xp, overlay, bbox, self.matrix, self._scratch)
         self.prepared_count += 1
         return self._cached
 
@@ -174,10 +233,12 @@ class Compositor:
         y, u, v = planes
         x0, y0, x1, y1 = prepared.bbox
         cx0, cy0, cx1, cy1 = x0 // 2, y0 // 2, (x1 + 1) // 2, (y1 + 1) // 2
-        xp = self.xp
-        blend_plane(xp, y[y0:y1, x0:x1], prepared.y_keep, prepared.y_add)
-        blend_plane(xp, u[cy0:cy1, cx0:cx1], prepared.c_keep, prepared.u_add)
-        blend_plane(xp, v[cy0:cy1, cx0:cx1], prepared.c_keep, prepared.v_add)
+        xp, scratch = self.xp, self._scratch
+        luma_work = scratch("blend_y", prepared.y_keep.shape)
+        chroma_work = scratch("blend_c", prepared.c_keep.shape)
+        blend_plane(xp, y[y0:y1, x0:x1], prepared.y_keep, prepared.y_add, luma_work)
+        blend_plane(xp, u[cy0:cy1, cx0:cx1], prepared.c_keep, prepared.u_add, chroma_work)
+        blend_plane(xp, v[cy0:cy1, cx0:cx1], prepared.c_keep, prepared.v_add, chroma_work)
         return True
 
 

@@ -168,11 +168,11 @@ def _side_px(value: str | None, font_px: float) -> tuple[float, float, float, fl
     return None if any(v is None for v in out) else tuple(out)  # type: ignore[return-value]
 
 
-def _len(value: str | None) -> Length | None:
+def _len(value: str | None, allow_negative: bool = False) -> Length | None:
     if value is None or value.strip() in ("auto", "none"):
         return None
     length = parse_length(value)
-    return length if length is None or length.value >= 0 else None
+    return length if length is None or allow_negative or length.value >= 0 else None
 
 
 def _non_inherited(out: Computed, s: dict[str, str], font_px: float) -> Computed:
@@ -189,7 +189,7 @@ def _non_inherited(out: Computed, s: dict[str, str], font_px: float) -> Computed
                       ("max-width", "max_width"), ("min-height", "min_height"),
                       ("max-height", "max_height"), ("border-radius", "radius")):
         if prop in s:
-            changes[key] = _len(s[prop])
+            changes[key] = _len(s[prop], allow_negative=prop in ("left", "top"))
     if "padding" in s:
         changes["padding"] = parse_box_shorthand(s["padding"])
     margin = list(out.margin)

@@ -76,6 +76,9 @@ def segments(text: str) -> tuple[str, ...]:
         if ch == " " and nxt != " ":
             out.append(cur)
             cur = ""
+        elif ch == "-" and nxt.isalpha() and i > 0 and text[i - 1].isalnum():
+            out.append(cur)  # UAX #14: a break opportunity after a hyphen inside a word
+            cur = ""
         elif ch != " " and nxt != " " and (_is_cjk(ch) or _is_cjk(nxt)) \
                 and nxt not in _NO_BREAK_BEFORE:
             out.append(cur)
