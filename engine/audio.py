@@ -16,13 +16,35 @@ import av
 # Codecs each output container takes as they are (what FFmpeg's muxers accept and players play).
 COPYABLE = {
     "mp4": frozenset({"aac", "mp3", "opus", "flac", "alac", "ac3", "eac3"}),
-    "mov": frozenset({"aac", "mp3", "alac", "ac3", "eac3", "pcm_s16le", "pcm_s16be",
-                      "pcm_s24le", "pcm_s24be", "pcm_f32le", "pcm_f32be"}),  # fmt: skip
+    "mov": frozenset(
+        {
+            "aac",
+            "mp3",
+            "alac",
+            "ac3",
+            "eac3",
+            "pcm_s16le",
+            "pcm_s16be",
+            "pcm_s24le",
+            "pcm_s24be",
+            "pcm_f32le",
+            "pcm_f32be",
+        }
+    ),
     "webm": frozenset({"opus", "vorbis"}),
 }
 TRANSCODE_CODEC = {"mp4": "aac", "mov": "aac", "webm": "libopus"}
 _AAC_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000)
-_DEFAULT_LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
+_DEFAULT_LAYOUTS = {
+    1: "mono",
+    2: "stereo",
+    3: "2.1",
+    4: "quad",
+    5: "5.0",
+    6: "5.1",
+    7: "6.1",
+    8: "7.1",
+}
 _BITS_PER_SECOND_PER_CHANNEL = {"aac": 96_000, "libopus": 64_000}
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -33,6 +34,7 @@ from motiontext.errors import DecodeError, DownloadError, InputError
 _SPC_BT709, _SPC_BT470BG, _SPC_SMPTE170M, _SPC_BT2020_NCL, _SPC_BT2020_CL = 1, 5, 6, 9, 10
 _RANGE_MPEG, _RANGE_JPEG = 1, 2
 _UNSPECIFIED = 2  # AVCOL_PRI/TRC/SPC_UNSPECIFIED
+_ATTACHED_PIC = 0x0400  # AV_DISPOSITION_ATTACHED_PIC: a cover image, not the video
 _SWS_COLORSPACE = {"bt601": "ITU601", "bt709": "ITU709", "bt2020": "BT2020"}
 # A decoded video this much shorter than its header declares was cut short.
 _TRUNCATED_MIN_SECONDS = 1.0
@@ -73,7 +75,7 @@ class SourceInfo:
     timing always follows each frame's pts. ``frames_estimate`` may be None when unknown.
     """
 
-    url: str
+    url: str  # as display_url() shows it
     container_format: str
     codec_name: str
     width: int
@@ -101,6 +103,7 @@ class DecodedFrame:
 @contextlib.contextmanager
 def translate_decode_errors(url: str, what: str = "read") -> Iterator[None]:
     """The decode side's one boundary from PyAV exceptions to the project's error tree."""
+    url = display_url(url)
     try:
         yield
     except (InputError, DecodeError):
@@ -109,17 +112,31 @@ def translate_decode_errors(url: str, what: str = "read") -> Iterator[None]:
         raise InputError(f"input not found: {url!r}") from exc
     except av.error.PermissionError as exc:
         raise InputError(f"input not readable (permission denied): {url!r}") from exc
-    except (av.error.HTTPError, av.error.ConnectionRefusedError) as exc:
+    except (av.error.HTTPClientError, av.error.HTTPServerError, av.error.HTTPError,
+            av.error.ConnectionRefusedError) as exc:  # fmt: skip
         raise DownloadError(f"cannot download {url!r}: {exc.strerror or exc}") from exc
     except av.error.ExitError as exc:  # network timeouts end as AVERROR_EXIT
         raise DownloadError(f"cannot download {url!r}: timed out") from exc
     except (av.error.FFmpegError, OSError, EOFError, ValueError) as exc:
         detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        raise DecodeError(f"cannot {what} {url!r}: expected a readable video, but {detail}") from exc
+        raise DecodeError(
+            f"cannot {what} {url!r}: expected a readable video, but {detail}"
+        ) from exc
 
 
 def _is_url(url: str) -> bool:
     return url.startswith(("http://", "https://"))
+
+
+def display_url(url: str) -> str:
+    """``url`` fit for messages and logs: presigned queries and credentials removed."""
+    if not _is_url(url):
+        return url
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 def _color_info(frame: av.VideoFrame, height: int) -> ColorInfo:
@@ -161,29 +178,42 @@ class VideoInput:
 
     def __init__(self, url: str, *, open_timeout: float = 15.0, read_timeout: float = 60.0):
         self.url = url
+        self.name = display_url(url)  # for messages: no presigned query
         timeout = (open_timeout, read_timeout) if _is_url(url) else None
         if not _is_url(url) and os.path.isfile(url) and os.path.getsize(url) == 0:
-            raise DecodeError(f"cannot open {url!r}: expected a video file, but it is empty (0 bytes)")
+            raise DecodeError(
+                f"cannot open {url!r}: expected a video file, but it is empty (0 bytes)"
+            )
         with translate_decode_errors(url, "open"):
             self._container = av.open(url, mode="r", timeout=timeout)
         try:
             self._pending: list[Any] = []
+            self._video_stream, self._audio_stream = self._pick_streams()
             self._raw = self._decode_raw()
             self.info = self._probe()
         except BaseException:
             self._container.close()
             raise
 
+    def _pick_streams(self) -> tuple[Any, Any]:
+        """FFmpeg's best video stream (cover art comes last) and the audio stream that goes
+        with it."""
+        c = self._container
+        with translate_decode_errors(self.url, "probe"):
+            video = c.streams.best("video") if c.streams.video else None
+            if video is None or video.disposition & _ATTACHED_PIC:
+                kinds = ", ".join(sorted({s.type for s in c.streams})) or "none"
+                raise DecodeError(f"{self.name!r} has no video stream (streams: {kinds})")
+            audio = c.streams.best("audio", video) if c.streams.audio else None
+        return video, audio
+
     def _probe(self) -> SourceInfo:
         c = self._container
-        if not c.streams.video:
-            kinds = ", ".join(sorted({s.type for s in c.streams})) or "none"
-            raise DecodeError(f"{self.url!r} has no video stream (streams: {kinds})")
         with translate_decode_errors(self.url, "probe"):
-            vs = c.streams.video[0]
+            vs = self._video_stream
             cc = vs.codec_context
             if not cc.width or not cc.height:
-                raise DecodeError(f"{self.url!r}: the video stream has no frame size")
+                raise DecodeError(f"{self.name!r}: the video stream has no frame size")
             tb = Fraction(vs.time_base) if vs.time_base else Fraction(1, 90000)
             rate = Fraction(vs.average_rate or vs.guessed_rate or vs.base_rate or 30)
             duration = None
@@ -192,7 +222,7 @@ class VideoInput:
             elif c.duration:
                 duration = c.duration / 1_000_000
             frames = int(vs.frames) if vs.frames else (round(duration * rate) if duration else None)
-            audio = c.streams.audio[0] if c.streams.audio else None
+            audio = self._audio_stream
             self._time_base, self._rate = tb, rate
             first = self._peek_first_frame()
             ccw = round((first.rotation or 0) / 90) * 90 % 360
@@ -200,7 +230,7 @@ class VideoInput:
             if ccw in (90, 270):
                 w, h = h, w
             return SourceInfo(
-                url=self.url,
+                url=self.name,
                 container_format=c.format.name,
                 codec_name=cc.name,
                 width=w,
@@ -220,14 +250,15 @@ class VideoInput:
             self._pending.append(item)
             if isinstance(item, av.VideoFrame):
                 return item
-        raise DecodeError(f"{self.url!r}: the video stream has no decodable frames")
+        raise DecodeError(f"{self.name!r}: the video stream has no decodable frames")
 
     def _decode_raw(self) -> Iterator[av.VideoFrame | av.Packet]:
         """Decoded video frames and audio packets in demux order (PyAV errors untranslated)."""
-        c = self._container
-        streams = [c.streams.video[0]] + list(c.streams.audio[:1])
-        c.streams.video[0].thread_type = "AUTO"
-        for packet in c.demux(streams):
+        streams = [self._video_stream]
+        if self._audio_stream is not None:
+            streams.append(self._audio_stream)
+        self._video_stream.thread_type = "AUTO"
+        for packet in self._container.demux(streams):
             if packet.stream.type == "audio":
                 if packet.dts is not None and packet.size:
                     yield packet
@@ -275,7 +306,7 @@ class VideoInput:
         missing = info.duration_seconds - decoded
         if missing > max(_TRUNCATED_MIN_SECONDS, _TRUNCATED_MIN_FRACTION * info.duration_seconds):
             raise DecodeError(
-                f"{self.url!r} is truncated: expected {info.duration_seconds:.2f} s of video, "
+                f"{self.name!r} is truncated: expected {info.duration_seconds:.2f} s of video, "
                 f"but it ends after {decoded:.2f} s"
             )
 

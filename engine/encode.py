@@ -37,9 +37,7 @@ def output_format(path: str | Path) -> str:
     """The container for ``path``'s suffix ("mp4", "mov", "webm"); InputError otherwise."""
     suffix = Path(path).suffix.lower()
     if suffix not in FORMAT_BY_SUFFIX:
-        raise InputError(
-            f"output must end in {', '.join(FORMAT_BY_SUFFIX)}, but is {str(path)!r}"
-        )
+        raise InputError(f"output must end in {', '.join(FORMAT_BY_SUFFIX)}, but is {str(path)!r}")
     return FORMAT_BY_SUFFIX[suffix]
 
 
@@ -52,7 +50,7 @@ def encoder_opens(codec: str) -> bool:
         ctx.width, ctx.height, ctx.pix_fmt = 256, 256, "yuv420p"
         ctx.time_base = Fraction(1, 30)
         ctx.open()
-    except Exception:
+    except Exception:  # noqa: BLE001 (any failure means "not usable here")
         return False
     return True
 
@@ -158,14 +156,20 @@ class VideoWriter:
         try:
             with translate_encode_errors(f"opening encoder {codec}"):
                 self._video = self._add_video_stream(codec, spec, options, fmt)
-                self.audio = AudioOutput(self._container, audio_source, fmt) if audio_source else None
+                self.audio = (
+                    AudioOutput(self._container, audio_source, fmt) if audio_source else None
+                )
                 self._container.start_encoding()  # opens encoders, writes the header
         except BaseException:
             self.abort()
             raise
 
-    def _add_video_stream(self, codec: str, spec: VideoSpec, options: VideoOptions, fmt: str) -> Any:
-        stream = self._container.add_stream(codec, rate=spec.rate, options=encoder_settings(codec, options))
+    def _add_video_stream(
+        self, codec: str, spec: VideoSpec, options: VideoOptions, fmt: str
+    ) -> Any:
+        stream = self._container.add_stream(
+            codec, rate=spec.rate, options=encoder_settings(codec, options)
+        )
         cc = stream.codec_context
         stream.width, stream.height, stream.pix_fmt = spec.width, spec.height, "yuv420p"
         stream.time_base = spec.time_base

@@ -176,7 +176,9 @@ class _Resample:
     def flush(self) -> Iterator[_OutFrame]:
         if self._prev is not None:
             prev = self._prev
-            yield from self._emit_until(self._ticks(prev.pts + (prev.duration or self._nominal_src)))
+            yield from self._emit_until(
+                self._ticks(prev.pts + (prev.duration or self._nominal_src))
+            )
 
 
 def render_video(
@@ -281,7 +283,9 @@ def _run_stages(
 
     def composite_stage() -> None:
         xp = array_module(options.array_backend)
-        compositor = Compositor(size[0], size[1], yuv_matrix(info.color.matrix, info.color.full_range), xp)
+        compositor = Compositor(
+            size[0], size[1], yuv_matrix(info.color.matrix, info.color.full_range), xp
+        )
         frame_index = 0
 
         def finish_frame(out: _OutFrame) -> None:
@@ -310,7 +314,7 @@ def _run_stages(
             stage()
         except _Aborted:
             pass
-        except BaseException as exc:  # handed to the calling thread, which re-raises it
+        except BaseException as exc:  # noqa: BLE001 (handed to the calling thread, re-raised)
             errors.append(exc)
             abort.set()
 
@@ -336,10 +340,12 @@ def _run_stages(
             frames += 1
             if on_progress is not None:
                 elapsed = time.monotonic() - started
-                on_progress(Progress(frames, total, frames / elapsed if elapsed > 0 else 0.0, elapsed))
+                on_progress(
+                    Progress(frames, total, frames / elapsed if elapsed > 0 else 0.0, elapsed)
+                )
     except _Aborted:
         pass
-    except BaseException as exc:
+    except BaseException as exc:  # noqa: BLE001 (re-raised below, after the threads stop)
         errors.insert(0, exc)
     finally:
         if errors:

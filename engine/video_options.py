@@ -39,7 +39,9 @@ X264_PRESETS = (
     "medium", "slow", "slower", "veryslow", "placebo",
 )  # fmt: skip
 # x264 name -> NVENC preset (p1 fastest .. p7 best) and VP9 cpu-used (8 fastest .. 0 best).
-_NVENC_PRESET = dict(zip(X264_PRESETS, ("p1", "p2", "p3", "p4", "p4", "p5", "p6", "p7", "p7", "p7")))
+_NVENC_PRESET = dict(
+    zip(X264_PRESETS, ("p1", "p2", "p3", "p4", "p4", "p5", "p6", "p7", "p7", "p7"))
+)
 _VP9_CPU_USED = dict(zip(X264_PRESETS, ("8", "8", "7", "6", "5", "4", "3", "2", "1", "0")))
 
 # Decimal spellings of the NTSC rates mean the exact rational rate.
@@ -77,11 +79,17 @@ class VideoOptions:
 
     def __post_init__(self) -> None:
         if self.encoder not in ENCODERS:
-            raise InputError(f'"encoder" must be one of {", ".join(ENCODERS)}, but is {self.encoder!r}')
-        if isinstance(self.quality, bool) or not isinstance(self.quality, int) or not (
-            10 <= self.quality <= 100
+            raise InputError(
+                f'"encoder" must be one of {", ".join(ENCODERS)}, but is {self.encoder!r}'
+            )
+        if (
+            isinstance(self.quality, bool)
+            or not isinstance(self.quality, int)
+            or not (10 <= self.quality <= 100)
         ):
-            raise InputError(f'"quality" must be an integer between 10 and 100, but is {self.quality!r}')
+            raise InputError(
+                f'"quality" must be an integer between 10 and 100, but is {self.quality!r}'
+            )
         if self.crf is not None and (
             isinstance(self.crf, bool) or not isinstance(self.crf, int) or not 0 <= self.crf <= 63
         ):

@@ -145,7 +145,9 @@ def _write_sine(out: av.container.OutputContainer, stream: av.AudioStream, spec:
     for first in range(start, total, chunk):
         n = min(chunk, total - first)
         samples = np.sin(2 * np.pi * 440 * (first + np.arange(n)) / rate).astype(np.float32) * 0.3
-        frame = av.AudioFrame.from_ndarray(np.stack([samples, samples]), format="fltp", layout="stereo")
+        frame = av.AudioFrame.from_ndarray(
+            np.stack([samples, samples]), format="fltp", layout="stereo"
+        )
         frame.sample_rate, frame.pts, frame.time_base = rate, first, Fraction(1, rate)
         for packet in stream.encode(frame):
             out.mux(packet)

@@ -3,6 +3,7 @@ overlay source: timing, audio, composite accuracy in the encoded output, failure
 
 from __future__ import annotations
 
+import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -15,7 +16,13 @@ from engine.encode import encoder_opens
 from engine.overlay_types import Overlay
 from engine.pipeline import Progress, render_video
 from engine.video_options import VideoOptions
-from motiontext.errors import CancelledError, DecodeError, EncodeError, InputError
+from motiontext.errors import (
+    CancelledError,
+    DecodeError,
+    DownloadError,
+    EncodeError,
+    InputError,
+)
 from tests.engine.clips import ClipSpec, frame_times, make_clip
 
 FAST = VideoOptions(preset="ultrafast")
@@ -131,7 +138,12 @@ def test_720p30_with_audio_keeps_timing_audio_and_untouched_frames(clip720, tmp_
     source_times = video_times(clip720)
     assert video_times(out) == source_times
     assert result.frames == len(source_times) == 60
-    assert (result.width, result.height, result.encoder, result.audio) == (1280, 720, "libx264", "copy:aac")
+    assert (result.width, result.height, result.encoder, result.audio) == (
+        1280,
+        720,
+        "libx264",
+        "copy:aac",
+    )
     assert result.size_bytes == out.stat().st_size and abs(result.duration_seconds - 2.0) < 1e-9
     assert made[0].size == (1280, 720)
     assert [i for i, _ in made[0].calls] == list(range(60))
@@ -273,6 +285,64 @@ def test_size_rescales(clip720, tmp_path):
         assert (c.streams.video[0].width, c.streams.video[0].height) == (640, 360)
 
 
+@pytest.fixture
+def http_root(tmp_path):
+    """A local HTTP server with Range support (what mp4 over HTTP needs) serving a folder."""
+    import http.server
+    import threading
+
+    root = tmp_path / "www"
+    root.mkdir()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            path = root / self.path.lstrip("/")
+            if not path.is_file():
+                self.send_error(404)
+                return
+            data = path.read_bytes()
+            start, end = 0, len(data) - 1
+            spec = self.headers.get("Range", "")
+            if spec.startswith("bytes="):
+                first, _, last = spec[6:].partition("-")
+                start, end = int(first or 0), int(last) if last else len(data) - 1
+                self.send_response(206)
+                self.send_header("Content-Range", f"bytes {start}-{end}/{len(data)}")
+            else:
+                self.send_response(200)
+            self.send_header("Accept-Ranges", "bytes")
+            self.send_header("Content-Length", str(end - start + 1))
+            self.end_headers()
+            try:
+                self.wfile.write(data[start : end + 1])
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # FFmpeg closes connections when it seeks
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_http_input(clip720, http_root, tmp_path):
+    root, base = http_root
+    (root / "clip.mp4").write_bytes(clip720.read_bytes())
+    out = tmp_path / "out.mp4"
+    result = render_video(f"{base}/clip.mp4", out, FakeOverlaySource, FAST)
+    assert result.frames == 60 and result.audio == "copy:aac"
+    assert video_times(out) == video_times(clip720)
+    with pytest.raises(DownloadError) as info:
+        render_video(f"{base}/missing.mp4?X-Amz-Signature=secret", tmp_path / "o2.mp4",
+                     FakeOverlaySource, FAST)  # fmt: skip
+    assert "missing.mp4" in str(info.value) and "secret" not in str(info.value)
+    assert leftovers(tmp_path) == ["out.mp4", "www"]
+
+
 def _corrupt(clip: Path, path: Path) -> None:
     """Keep the file-type header, replace everything after it with noise."""
     data = clip.read_bytes()
@@ -320,6 +390,21 @@ def test_cancel_leaves_nothing(clip720, tmp_path):
     assert leftovers(tmp_path) == []
 
 
+def test_backpressure_keeps_stages_close(clip720, tmp_path):
+    """A slow consumer must hold the other stages back: the overlay source never runs more
+    than the queue depth (plus the frames in hand) ahead of the encoder."""
+    made, make = recording(FakeOverlaySource)
+    lead: list[int] = []
+
+    def slow(p: Progress) -> None:
+        lead.append(len(made[0].calls) - p.frames_done)
+        time.sleep(0.005)
+
+    options = VideoOptions(preset="ultrafast", queue_frames=3)
+    render_video(str(clip720), tmp_path / "o.mp4", make, options, on_progress=slow)
+    assert len(lead) == 60 and max(lead) <= options.queue_frames + 2
+
+
 def test_overlay_error_leaves_nothing(clip720, tmp_path):
     class Exploding(FakeOverlaySource):
         def overlay_at(self, frame_index: int, t_seconds: float) -> Overlay:
@@ -338,3 +423,58 @@ def test_encoder_that_will_not_open(clip720, tmp_path):
     with pytest.raises(EncodeError, match="h264_nvenc"):
         render_video(str(clip720), tmp_path / "o.mp4", FakeOverlaySource, options)
     assert leftovers(tmp_path) == []
+
+
+SCENARIO = (
+    Path(__file__).resolve().parents[3]
+    / "shared"
+    / "reference"
+    / "scenarios"
+    / "plugin_fadein.json"
+)
+
+
+def run_cli(argv: list[str]) -> int:
+    """The render sub-command through its own parser (server.cli registers every command,
+    some of which may not exist yet)."""
+    import argparse
+
+    from server import cli_render
+
+    parser = argparse.ArgumentParser(prog="ecg-render")
+    cli_render.add_parser(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    return args.run(args)
+
+
+def test_cli_render_caption_matches_frame_render(tmp_path, capsys):
+    """End to end with a real scenario: the caption box of a rendered frame equals the
+    single-frame renderer's PNG (straight RGBA) composited over the source frame."""
+    from engine.overlay import render_frames
+    from motiontext.parse import load_scenario_file
+
+    clip = make_clip(ClipSpec(seconds=2.5))
+    out = tmp_path / "cli.mp4"
+    code = run_cli(["render", str(SCENARIO), str(clip), "-o", str(out), "--preset", "ultrafast"])
+    assert code == 0, capsys.readouterr().err
+    assert "wrote" in capsys.readouterr().err
+    index = 60  # t = 2.0 s, the caption fully visible
+    t = float(video_times(clip)[index])
+    png = render_frames(load_scenario_file(SCENARIO), [t], 1280, 720, fps=30.0)[0]
+    alpha = png[..., 3].astype(np.float64) / 255
+    ys, xs = np.nonzero(png[..., 3])
+    assert len(ys) > 100, "the scenario should show a caption at 2 s"
+    box = (slice(ys.min(), ys.max() + 1), slice(xs.min(), xs.max() + 1))
+    source = next(f for i, f in enumerate(decoded_frames(clip)) if i == index)
+    ours = next(f for i, f in enumerate(decoded_frames(out)) if i == index)
+    expected = rgb(source) * (1 - alpha[..., None]) + png[..., :3] * alpha[..., None]
+    assert psnr(rgb(ours)[box], expected[box]) >= 35
+
+
+def test_cli_reports_bad_input(tmp_path, capsys):
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"not a video")
+    code = run_cli(["render", str(SCENARIO), str(bad), "-o", str(tmp_path / "o.mp4")])
+    assert code == 2
+    assert "INVALID_VIDEO" in capsys.readouterr().err
+    assert leftovers(tmp_path) == ["bad.mp4"]

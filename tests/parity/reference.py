@@ -42,9 +42,9 @@ def shared_reference_dir() -> Path | None:
     """The shared reference data (samples, goldens, fonts), or None when absent.
 
     Looked up in ``$ECG_SHARED_DIR/reference``, then ``<repo>/shared/reference``, then
-    ``/work/shared/reference``.
+    ``<repo>/../shared/reference`` (where CI lays it beside the clone).
     """
-    candidates = [REPO_ROOT / "shared", Path("/work/shared")]
+    candidates = [REPO_ROOT / "shared", REPO_ROOT.parent / "shared"]
     if os.environ.get("ECG_SHARED_DIR"):
         candidates.insert(0, Path(os.environ["ECG_SHARED_DIR"]))
     for base in candidates:

@@ -1,0 +1,193 @@
+"""`ecg-render render SCENARIO.json INPUT -o OUTPUT`: burn a scenario's captions into a video.
+
+Progress goes to stderr (a redrawn bar on a terminal, a line per 10 % otherwise); the exit
+status is 0 on success, 130 when interrupted, 2 for bad arguments, scenarios or videos, 1 for
+other errors (encoder, storage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from typing import TextIO
+
+from engine.cancel import CancelToken
+from engine.pipeline import Progress, RenderResult, render_video
+from engine.video_options import DEFAULT_QUALITY, ENCODERS, VideoOptions, parse_fps, parse_size
+from motiontext.errors import CancelledError, DecodeError, InputError, RenderError, ScenarioError
+
+EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "render",
+        help="burn a scenario's captions into a video",
+        description="Render SCENARIO's captions over INPUT (mp4/mov/mkv/webm; path or http(s) URL) "
+        "and write OUTPUT (.mp4, .mov or .webm). The source audio is kept.",
+    )
+    parser.add_argument("scenario", metavar="SCENARIO.json")
+    parser.add_argument("input", metavar="INPUT")
+    parser.add_argument("-o", "--output", required=True, metavar="OUTPUT")
+    parser.add_argument(
+        "--encoder",
+        choices=ENCODERS,
+        default="auto",
+        help="auto = h264_nvenc when it opens, else libx264 (webm: libvpx-vp9)",
+    )
+    parser.add_argument(
+        "--preset", help="x264 preset name (default veryfast), mapped for NVENC/VP9"
+    )
+    parser.add_argument("--crf", type=int, help="explicit CRF/CQ; overrides --quality")
+    parser.add_argument(
+        "--quality",
+        type=int,
+        default=DEFAULT_QUALITY,
+        metavar="10..100",
+        help=f"visual quality, mapped to CRF/CQ (default {DEFAULT_QUALITY})",
+    )
+    parser.add_argument("--fps", help="output frame rate, e.g. 30 or 30000/1001 (default: source)")
+    parser.add_argument("--size", metavar="WxH", help="output size (default: source)")
+    parser.add_argument("--quiet", action="store_true", help="no progress output")
+    parser.set_defaults(run=run)  # fmt: skip
+
+
+def run(args: argparse.Namespace) -> int:
+    # Imported here so this module (and the CLI's parser) loads even where the scenario
+    # stack is unavailable or slow to import.
+    from engine.overlay import ScenarioOverlay
+    from motiontext.parse import load_scenario_file
+
+    err = sys.stderr
+    try:
+        options = VideoOptions(
+            encoder=args.encoder,
+            preset=args.preset,
+            crf=args.crf,
+            quality=args.quality,
+            fps=parse_fps(args.fps) if args.fps else None,
+            size=parse_size(args.size) if args.size else None,
+        )
+        scenario = load_scenario_file(args.scenario)
+        bar = None if args.quiet else ProgressBar(err)
+        cancel = CancelToken()
+        overlay_fps = float(options.fps) if options.fps else _source_rate(args.input, options)
+        with _cancel_on_signals(cancel):
+            result = render_video(
+                args.input,
+                args.output,
+                lambda width, height: ScenarioOverlay(scenario, width, height, overlay_fps),
+                options,
+                on_progress=bar.update if bar else None,
+                cancel=cancel,
+            )
+        if bar:
+            bar.finish()
+    except CancelledError as exc:
+        print(f"\necg-render render: cancelled ({exc}); nothing was written", file=err)
+        return EXIT_INTERRUPTED
+    except (InputError, ScenarioError, DecodeError) as exc:
+        where = f" at {exc.path}" if isinstance(exc, ScenarioError) and exc.path else ""
+        print(f"\necg-render render: error [{exc.code}]{where}: {exc}", file=err)
+        return EXIT_BAD_INPUT
+    except RenderError as exc:
+        print(f"\necg-render render: error [{exc.code}]: {exc}", file=err)
+        return EXIT_FAILED
+    if not args.quiet:
+        print(summary(result, args.output), file=err)
+    return 0
+
+
+def _source_rate(url: str, options: VideoOptions) -> float:
+    """The input's average frame rate: the overlay's frame-based plugins tick at it."""
+    from engine.decode import VideoInput
+
+    source = VideoInput(url, open_timeout=options.open_timeout_seconds,
+                        read_timeout=options.read_timeout_seconds)  # fmt: skip
+    try:
+        return float(source.info.rate)
+    finally:
+        source.close()
+
+
+@contextlib.contextmanager
+def _cancel_on_signals(cancel: CancelToken) -> Iterator[None]:
+    """Ctrl-C / SIGTERM cancel the render cleanly (temporary file removed) instead of
+    killing it mid-write."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    signals = [signal.SIGINT, signal.SIGTERM]
+    previous = {sig: signal.getsignal(sig) for sig in signals}
+    for sig in signals:
+        signal.signal(sig, lambda number, _frame: cancel.cancel(f"interrupted by signal {number}"))
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def summary(result: RenderResult, output: str) -> str:
+    audio = result.audio or "no audio"
+    return (
+        f"wrote {output}: {result.width}x{result.height}, {result.frames} frames, "
+        f"{result.duration_seconds:.2f} s at {result.fps:.3f} fps, {result.encoder}, {audio}, "
+        f"{result.size_bytes / 1e6:.1f} MB in {result.elapsed_seconds:.1f} s "
+        f"({result.frames / max(result.elapsed_seconds, 1e-9):.1f} frames/s)"
+    )
+
+
+def format_seconds(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    seconds = round(seconds)
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+class ProgressBar:
+    """Draws Progress on ``stream``: redrawn in place (at most 10 times a second) on a
+    terminal, one line per 10 % step otherwise (logs stay readable)."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self.interactive = stream.isatty()
+        self._last_draw = 0.0
+        self._last_step = -1
+        self._last: Progress | None = None
+
+    def line(self, p: Progress) -> str:
+        total = max(p.frames_total or 0, p.frames_done)
+        fraction = p.frames_done / total if total else 0.0
+        filled = int(fraction * self.WIDTH)
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        count = f"{p.frames_done}/{total}" if total else f"{p.frames_done}"
+        return (f"{fraction * 100:5.1f}% [{bar}] {count} frames  {p.fps:5.1f} fps  "
+                f"ETA {format_seconds(p.eta_seconds)}")  # fmt: skip
+
+    def update(self, p: Progress) -> None:
+        self._last = p
+        if self.interactive:
+            now = time.monotonic()
+            if now - self._last_draw >= 0.1:
+                self._last_draw = now
+                self.stream.write("\r" + self.line(p))
+                self.stream.flush()
+            return
+        step = int(10 * p.frames_done / p.frames_total) if p.frames_total else 0
+        if step > self._last_step:
+            self._last_step = step
+            self.stream.write(self.line(p) + "\n")
+
+    def finish(self) -> None:
+        if self._last is not None and self.interactive:
+            self.stream.write("\r" + self.line(self._last) + "\n")
+            self.stream.flush()
