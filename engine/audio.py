@@ -13,38 +13,19 @@ from typing import Any
 
 import av
 
+from motiontext.errors import DecodeError
+
 # Codecs each output container takes as they are (what FFmpeg's muxers accept and players play).
+_MP4_AUDIO = frozenset({"aac", "mp3", "opus", "flac", "alac", "ac3", "eac3"})
+_PCM = frozenset({"pcm_s16le", "pcm_s16be", "pcm_s24le", "pcm_s24be", "pcm_f32le", "pcm_f32be"})
 COPYABLE = {
-    "mp4": frozenset({"aac", "mp3", "opus", "flac", "alac", "ac3", "eac3"}),
-    "mov": frozenset(
-        {
-            "aac",
-            "mp3",
-            "alac",
-            "ac3",
-            "eac3",
-            "pcm_s16le",
-            "pcm_s16be",
-            "pcm_s24le",
-            "pcm_s24be",
-            "pcm_f32le",
-            "pcm_f32be",
-        }
-    ),
+    "mp4": _MP4_AUDIO,
+    "mov": (_MP4_AUDIO - {"opus", "flac"}) | _PCM,
     "webm": frozenset({"opus", "vorbis"}),
 }
 TRANSCODE_CODEC = {"mp4": "aac", "mov": "aac", "webm": "libopus"}
 _AAC_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000)
-_DEFAULT_LAYOUTS = {
-    1: "mono",
-    2: "stereo",
-    3: "2.1",
-    4: "quad",
-    5: "5.0",
-    6: "5.1",
-    7: "6.1",
-    8: "7.1",
-}
+_DEFAULT_LAYOUTS = {1: "mono", 2: "stereo", 4: "quad", 6: "5.1", 8: "7.1"}
 _BITS_PER_SECOND_PER_CHANNEL = {"aac": 96_000, "libopus": 64_000}
 
 
@@ -52,7 +33,8 @@ class AudioOutput:
     """One audio stream of the output container, fed with source packets in demux order.
 
     Create it before the container's header is written. ``copy`` tells which path it took.
-    Errors surface as PyAV exceptions; the caller's boundary translates them.
+    Source audio that will not decode raises DecodeError; other errors surface as PyAV
+    exceptions, which the caller's boundary (engine.encode) translates.
     """
 
     def __init__(self, container: Any, source: Any, fmt: str):
@@ -77,13 +59,14 @@ class AudioOutput:
             rate = src_rate if src_rate in _AAC_RATES else 48000
             layout = source.codec_context.layout.name
             if "channels" in layout or channels > 8:  # unordered ("2 channels") or too many
-                layout = _DEFAULT_LAYOUTS.get(channels, "stereo")
+                layout = _DEFAULT_LAYOUTS.get(channels, "stereo")  # odd counts: downmix
         self.stream = container.add_stream(codec, rate=rate, layout=layout)
         self.stream.time_base = Fraction(1, rate)
         out_channels = av.AudioLayout(layout).nb_channels
         self.stream.codec_context.bit_rate = _BITS_PER_SECOND_PER_CHANNEL[codec] * out_channels
         self.codec_name = codec
         self._decoder = source.codec_context
+        self._source_name = name
         self._next_pts: int | None = None
 
     def push(self, packet: av.Packet) -> None:
@@ -92,7 +75,13 @@ class AudioOutput:
             packet.stream = self.stream
             self._container.mux(packet)
             return
-        for frame in self._decoder.decode(packet):
+        try:
+            frames = self._decoder.decode(packet)
+        except av.error.FFmpegError as exc:  # the source's fault, not the encoder's
+            raise DecodeError(
+                f"cannot decode the source audio ({self._source_name}): {exc}"
+            ) from exc
+        for frame in frames:
             self._encode(self._restamp(frame))
 
     def _restamp(self, frame: av.AudioFrame) -> av.AudioFrame:

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from engine.overlay_types import Overlay
+from motiontext.errors import InputError
 
 # Luma weights (Kr, Kb) per matrix; Kg = 1 - Kr - Kb.
 _KR_KB = {"bt601": (0.299, 0.114), "bt709": (0.2126, 0.0722), "bt2020": (0.2627, 0.0593)}
@@ -250,8 +251,8 @@ def array_module(name: str = "numpy") -> ModuleType:
         import cupy  # type: ignore[import-not-found]
 
         cupy.cuda.runtime.getDeviceCount()
-    except Exception:
+    except Exception as exc:  # no CuPy, no driver, no device: all mean "none"
         if name == "cupy":
-            raise
+            raise InputError(f'array backend "cupy" was asked for, but is unusable: {exc}') from exc
         return np
     return cupy

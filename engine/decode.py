@@ -112,10 +112,14 @@ def translate_decode_errors(url: str, what: str = "read") -> Iterator[None]:
         raise InputError(f"input not found: {url!r}") from exc
     except av.error.PermissionError as exc:
         raise InputError(f"input not readable (permission denied): {url!r}") from exc
-    except (av.error.HTTPClientError, av.error.HTTPServerError, av.error.HTTPError,
-            av.error.ConnectionRefusedError) as exc:  # fmt: skip
+    except (
+        av.error.HTTPClientError,
+        av.error.HTTPServerError,
+        av.error.HTTPError,
+        av.error.ConnectionRefusedError,
+    ) as exc:
         raise DownloadError(f"cannot download {url!r}: {exc.strerror or exc}") from exc
-    except av.error.ExitError as exc:  # network timeouts end as AVERROR_EXIT
+    except (av.error.ExitError, TimeoutError) as exc:  # PyAV's timeouts interrupt as EXIT
         raise DownloadError(f"cannot download {url!r}: timed out") from exc
     except (av.error.FFmpegError, OSError, EOFError, ValueError) as exc:
         detail = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
@@ -141,8 +145,7 @@ def display_url(url: str) -> str:
 
 def _color_info(frame: av.VideoFrame, height: int) -> ColorInfo:
     """From the first decoded frame's tags (decoders copy the stream's tags onto frames)."""
-    cc = frame
-    spc = int(cc.colorspace or 0)
+    spc = int(frame.colorspace or 0)
     pix_fmt = frame.format.name
     if spc == _SPC_BT709:
         matrix = "bt709"
@@ -152,11 +155,11 @@ def _color_info(frame: av.VideoFrame, height: int) -> ColorInfo:
         matrix = "bt2020"
     else:  # untagged: the common player convention
         matrix = "bt709" if height >= 720 else "bt601"
-    full = int(cc.color_range or 0) == _RANGE_JPEG or pix_fmt.startswith("yuvj")
+    full = int(frame.color_range or 0) == _RANGE_JPEG or pix_fmt.startswith("yuvj")
     default_tag = {"bt709": 1, "bt601": _SPC_SMPTE170M, "bt2020": _SPC_BT2020_NCL}[matrix]
     tag_spc = spc if spc in (1, 5, 6, 9, 10) else default_tag
-    prim = int(cc.color_primaries or 0)
-    trc = int(cc.color_trc or 0)
+    prim = int(frame.color_primaries or 0)
+    trc = int(frame.color_trc or 0)
     return ColorInfo(
         matrix=matrix,
         full_range=full,
@@ -222,8 +225,6 @@ class VideoInput:
             elif c.duration:
                 duration = c.duration / 1_000_000
             frames = int(vs.frames) if vs.frames else (round(duration * rate) if duration else None)
-            audio = self._audio_stream
-            self._time_base, self._rate = tb, rate
             first = self._peek_first_frame()
             ccw = round((first.rotation or 0) / 90) * 90 % 360
             w, h = int(first.width), int(first.height)
@@ -242,7 +243,7 @@ class VideoInput:
                 frames_estimate=frames,
                 rotation_degrees=ccw,
                 color=_color_info(first, h),
-                audio_stream=audio,
+                audio_stream=self._audio_stream,
             )
 
     def _peek_first_frame(self) -> av.VideoFrame:

@@ -146,8 +146,15 @@ class VideoWriter:
     ``spec.time_base``; the writer takes ownership. Raises EncodeError/StorageError.
     """
 
-    def __init__(self, path: Path, fmt: str, codec: str, spec: VideoSpec,
-                 options: VideoOptions, audio_source: Any = None):  # fmt: skip
+    def __init__(
+        self,
+        path: Path,
+        fmt: str,
+        codec: str,
+        spec: VideoSpec,
+        options: VideoOptions,
+        audio_source: Any = None,
+    ):
         self.codec = codec
         self.spec = spec
         container_options = {"movflags": "+faststart"} if fmt in ("mp4", "mov") else {}

@@ -29,10 +29,17 @@ import av
 from engine.cancel import CancelToken
 from engine.composite import Compositor, array_module, yuv_matrix
 from engine.decode import DecodedFrame, SourceInfo, VideoInput, plane_arrays
-from engine.encode import OutputFile, VideoSpec, VideoWriter, choose_encoder, output_format
+from engine.encode import (
+    OutputFile,
+    VideoSpec,
+    VideoWriter,
+    choose_encoder,
+    encoder_settings,
+    output_format,
+)
 from engine.overlay_types import OverlaySource
 from engine.video_options import VideoOptions
-from motiontext.errors import RenderError
+from motiontext.errors import DecodeError
 
 _POLL_SECONDS = 0.1  # how often a blocked queue operation looks for an abort
 _MAX_TIME_BASE_DENOMINATOR = 1 << 30
@@ -203,9 +210,12 @@ def render_video(
     output_path = Path(output_path)
     fmt = output_format(output_path)
     codec = choose_encoder(options.encoder, fmt)
-    options.rate_control_value(codec), options.encoder_preset(codec)  # InputError before work
-    source = VideoInput(str(input_url), open_timeout=options.open_timeout_seconds,
-                        read_timeout=options.read_timeout_seconds)  # fmt: skip
+    encoder_settings(codec, options)  # raises InputError for a bad preset/crf before any work
+    source = VideoInput(
+        str(input_url),
+        open_timeout=options.open_timeout_seconds,
+        read_timeout=options.read_timeout_seconds,
+    )
     try:
         info = source.info
         width, height = options.size or (info.width - info.width % 2, info.height - info.height % 2)
@@ -223,10 +233,19 @@ def render_video(
             spec = VideoSpec(width, height, timing.time_base, rate, info.color)
             writer = VideoWriter(output.temp_path, fmt, codec, spec, options, info.audio_stream)
             try:
-                frames, first_pts, end_pts = _run_stages(
-                    source, writer, timing, overlay_source, options, (width, height),
-                    total, on_progress, cancel, started,
-                )  # fmt: skip
+                job = _Job(
+                    source,
+                    writer,
+                    timing,
+                    overlay_source,
+                    options,
+                    (width, height),
+                    total,
+                    on_progress,
+                    cancel,
+                    started,
+                )
+                frames, first_pts, end_pts = _run_stages(job)
                 writer.finish()
             except BaseException:
                 writer.abort()
@@ -255,20 +274,27 @@ def render_video(
     )
 
 
-def _run_stages(
-    source: VideoInput,
-    writer: VideoWriter,
-    timing: _KeepTiming | _Resample,
-    overlay_source: OverlaySource,
-    options: VideoOptions,
-    size: tuple[int, int],
-    total: int | None,
-    on_progress: Callable[[Progress], None] | None,
-    cancel: CancelToken,
-    started: float,
-) -> tuple[int, int, int]:
+@dataclass(slots=True)
+class _Job:
+    """Everything the stages share for one render (opened and owned by render_video)."""
+
+    source: VideoInput
+    writer: VideoWriter
+    timing: _KeepTiming | _Resample
+    overlay_source: OverlaySource
+    options: VideoOptions
+    size: tuple[int, int]
+    frames_total: int | None
+    on_progress: Callable[[Progress], None] | None
+    cancel: CancelToken
+    started: float
+
+
+def _run_stages(job: _Job) -> tuple[int, int, int]:
     """Run decode and composite threads feeding the encoder on this thread.
     Returns (frames written, first pts, end pts) in the output time base."""
+    source, writer, timing, overlay_source = job.source, job.writer, job.timing, job.overlay_source
+    options, size, cancel, on_progress = job.options, job.size, job.cancel, job.on_progress
     abort = threading.Event()
     errors: list[BaseException] = []
     decoded = _Pipe(options.queue_frames, abort)
@@ -339,10 +365,9 @@ def _run_stages(
             end_pts = item.pts + item.duration
             frames += 1
             if on_progress is not None:
-                elapsed = time.monotonic() - started
-                on_progress(
-                    Progress(frames, total, frames / elapsed if elapsed > 0 else 0.0, elapsed)
-                )
+                elapsed = time.monotonic() - job.started
+                fps = frames / elapsed if elapsed > 0 else 0.0
+                on_progress(Progress(frames, job.frames_total, fps, elapsed))
     except _Aborted:
         pass
     except BaseException as exc:  # noqa: BLE001 (re-raised below, after the threads stop)
@@ -355,5 +380,5 @@ def _run_stages(
     if errors:
         raise errors[0]
     if frames == 0:
-        raise RenderError("no video frames were produced")
+        raise DecodeError(f"{source.name!r}: no video frames were produced")
     return frames, first_pts, end_pts

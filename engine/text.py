@@ -13,6 +13,7 @@ from skia import textlayout as tl
 from motiontext.display_list import FontSpec
 
 from .fonts import FontBook, ResolvedFont
+from .scripts import script_runs
 
 
 def blink_metrics(face: ResolvedFont, size_px: float) -> tuple[int, int, int]:
@@ -31,23 +32,31 @@ class SkiaShaper:
         self._lock = threading.Lock()
         self._unicode = skia.Unicode()
 
-    def faces(self, text: str, font: FontSpec) -> list[ResolvedFont]:
-        return self.fonts.chain(font.families, font.weight, text)
+    def runs(self, text: str, font: FontSpec) -> list[tuple[str, list[ResolvedFont]]]:
+        return [(run, self.fonts.chain(font.families, font.weight, run, script))
+                for run, script in script_runs(text)]
 
-    def paragraph(self, text: str, font: FontSpec, paint: skia.Paint | None = None) -> tl.Paragraph:
-        faces = self.faces(text, font)
+    def _style(self, faces: list[ResolvedFont], font: FontSpec,
+               paint: skia.Paint | None) -> tl.TextStyle:
         style = tl.TextStyle()
         style.setFontFamilies([f.alias for f in faces])
         style.setFontSize(font.size_px)
         style.setFontStyle(skia.FontStyle(font.weight, 5, skia.FontStyle.kUpright_Slant))
         if paint is not None:
             style.setForegroundPaint(paint)
+        return style
+
+    def paragraph(self, text: str, font: FontSpec, paint: skia.Paint | None = None) -> tl.Paragraph:
+        """One shaped line; each script run carries its own face list (Blink's fallback)."""
+        runs = self.runs(text, font)
         pstyle = tl.ParagraphStyle()
-        pstyle.setTextStyle(style)
+        pstyle.setTextStyle(self._style(runs[0][1] if runs else [], font, paint))
         with self._lock:
             builder = tl.ParagraphBuilder(pstyle, self.fonts.collection, self._unicode)
-            builder.pushStyle(style)
-            builder.addText(text)
+            for run, faces in runs:
+                builder.pushStyle(self._style(faces, font, paint))
+                builder.addText(run)
+                builder.pop()
             para = builder.Build()
             para.layout(1e7)
         return para
@@ -62,10 +71,11 @@ class SkiaShaper:
         primary = self.fonts.primary(font.families, font.weight)
         asc, desc, gap = blink_metrics(primary, font.size_px)
         above = below = 0.0
-        for face in self.fonts.faces_used(self.faces(text, font), text):
-            if face.typeface.uniqueID() == primary.typeface.uniqueID():
-                continue
-            a, d, g = blink_metrics(face, font.size_px)
-            top = g // 2
-            above, below = max(above, a + top), max(below, d + g - top)
+        for run, faces in self.runs(text, font):
+            for face in self.fonts.faces_used(faces, run):
+                if face.typeface.uniqueID() == primary.typeface.uniqueID():
+                    continue
+                a, d, g = blink_metrics(face, font.size_px)
+                top = g // 2
+                above, below = max(above, a + top), max(below, d + g - top)
         return asc, desc, gap, (above, below)

@@ -35,9 +35,17 @@ MAX_FPS = 240
 MAX_SIDE = 8192
 
 X264_PRESETS = (
-    "ultrafast", "superfast", "veryfast", "faster", "fast",
-    "medium", "slow", "slower", "veryslow", "placebo",
-)  # fmt: skip
+    "ultrafast",
+    "superfast",
+    "veryfast",
+    "faster",
+    "fast",
+    "medium",
+    "slow",
+    "slower",
+    "veryslow",
+    "placebo",
+)
 # x264 name -> NVENC preset (p1 fastest .. p7 best) and VP9 cpu-used (8 fastest .. 0 best).
 _NVENC_PRESET = dict(
     zip(X264_PRESETS, ("p1", "p2", "p3", "p4", "p4", "p5", "p6", "p7", "p7", "p7"))
@@ -45,9 +53,13 @@ _NVENC_PRESET = dict(
 _VP9_CPU_USED = dict(zip(X264_PRESETS, ("8", "8", "7", "6", "5", "4", "3", "2", "1", "0")))
 
 # Decimal spellings of the NTSC rates mean the exact rational rate.
-_NTSC = {"23.976": Fraction(24000, 1001), "29.97": Fraction(30000, 1001),
-         "47.952": Fraction(48000, 1001), "59.94": Fraction(60000, 1001),
-         "119.88": Fraction(120000, 1001)}  # fmt: skip
+_NTSC = {
+    "23.976": Fraction(24000, 1001),
+    "29.97": Fraction(30000, 1001),
+    "47.952": Fraction(48000, 1001),
+    "59.94": Fraction(60000, 1001),
+    "119.88": Fraction(120000, 1001),
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -54,7 +54,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--fps", help="output frame rate, e.g. 30 or 30000/1001 (default: source)")
     parser.add_argument("--size", metavar="WxH", help="output size (default: source)")
     parser.add_argument("--quiet", action="store_true", help="no progress output")
-    parser.set_defaults(run=run)  # fmt: skip
+    parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -107,8 +107,9 @@ def _source_rate(url: str, options: VideoOptions) -> float:
     """The input's average frame rate: the overlay's frame-based plugins tick at it."""
     from engine.decode import VideoInput
 
-    source = VideoInput(url, open_timeout=options.open_timeout_seconds,
-                        read_timeout=options.read_timeout_seconds)  # fmt: skip
+    source = VideoInput(
+        url, open_timeout=options.open_timeout_seconds, read_timeout=options.read_timeout_seconds
+    )
     try:
         return float(source.info.rate)
     finally:
@@ -170,8 +171,10 @@ class ProgressBar:
         filled = int(fraction * self.WIDTH)
         bar = "#" * filled + "-" * (self.WIDTH - filled)
         count = f"{p.frames_done}/{total}" if total else f"{p.frames_done}"
-        return (f"{fraction * 100:5.1f}% [{bar}] {count} frames  {p.fps:5.1f} fps  "
-                f"ETA {format_seconds(p.eta_seconds)}")  # fmt: skip
+        return (
+            f"{fraction * 100:5.1f}% [{bar}] {count} frames  {p.fps:5.1f} fps  "
+            f"ETA {format_seconds(p.eta_seconds)}"
+        )
 
     def update(self, p: Progress) -> None:
         self._last = p

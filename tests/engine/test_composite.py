@@ -22,9 +22,19 @@ def _cupy_usable() -> bool:
 
 
 @pytest.fixture(
-    params=["numpy", pytest.param("cupy", marks=[pytest.mark.gpu, pytest.mark.skipif(
-        not _cupy_usable(), reason="CuPy with a CUDA device is not available")])],
-)  # fmt: skip
+    params=[
+        "numpy",
+        pytest.param(
+            "cupy",
+            marks=[
+                pytest.mark.gpu,
+                pytest.mark.skipif(
+                    not _cupy_usable(), reason="CuPy with a CUDA device is not available"
+                ),
+            ],
+        ),
+    ],
+)
 def xp(request):
     if request.param == "numpy":
         return np
@@ -143,9 +153,17 @@ def test_flat_box_matches_swscale_rgb(matrix, sws, full_range):
     range_name = "JPEG" if full_range else "MPEG"
 
     def to_rgb(f: av.VideoFrame) -> np.ndarray:
-        return f.reformat(format="rgb24", src_colorspace=sws, dst_colorspace=sws,
-                          src_color_range=range_name, dst_color_range="JPEG",
-                          ).to_ndarray().astype(np.float64)  # fmt: skip
+        return (
+            f.reformat(
+                format="rgb24",
+                src_colorspace=sws,
+                dst_colorspace=sws,
+                src_color_range=range_name,
+                dst_color_range="JPEG",
+            )
+            .to_ndarray()
+            .astype(np.float64)
+        )
 
     before = to_rgb(frame)
     Compositor(width, height, yuv_matrix(matrix, full_range)).composite(

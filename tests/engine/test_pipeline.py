@@ -109,10 +109,17 @@ def decoded_frames(path: Path):
 
 def rgb(frame: av.VideoFrame) -> np.ndarray:
     """RGB via swscale with explicit BT.709 limited range (independent of our matrices)."""
-    return frame.reformat(
-        format="rgb24", src_colorspace="ITU709", dst_colorspace="ITU709",
-        src_color_range="MPEG", dst_color_range="JPEG",
-    ).to_ndarray().astype(np.float64)  # fmt: skip
+    return (
+        frame.reformat(
+            format="rgb24",
+            src_colorspace="ITU709",
+            dst_colorspace="ITU709",
+            src_color_range="MPEG",
+            dst_color_range="JPEG",
+        )
+        .to_ndarray()
+        .astype(np.float64)
+    )
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
@@ -145,6 +152,8 @@ def test_720p30_with_audio_keeps_timing_audio_and_untouched_frames(clip720, tmp_
         "copy:aac",
     )
     assert result.size_bytes == out.stat().st_size and abs(result.duration_seconds - 2.0) < 1e-9
+    head = out.read_bytes()[:200_000]
+    assert 0 <= head.find(b"moov") < head.find(b"mdat"), "faststart: index before media"
     assert made[0].size == (1280, 720)
     assert [i for i, _ in made[0].calls] == list(range(60))
     assert [t for _, t in made[0].calls] == [float(t) for t in source_times]
@@ -215,6 +224,32 @@ def test_display_rotation_is_applied(tmp_path):
         assert (frame.width, frame.height) == (720, 1280) and not frame.rotation
 
 
+def test_full_range_bt601_source_keeps_levels_and_tags(tmp_path):
+    clip = make_clip(ClipSpec(640, 360, seconds=1.5, matrix="bt601", full_range=True))
+    made, make = recording(FakeOverlaySource)
+    out = tmp_path / "full.mp4"
+    render_video(str(clip), out, make, FAST)
+    x0, y0, x1, y1 = made[0].bbox()
+    for index, (src, ours) in enumerate(zip(decoded_frames(clip), decoded_frames(out))):
+        assert (ours.colorspace, ours.color_range) == (6, 2)  # SMPTE 170M, JPEG range
+        t = float(index / 30)
+        if t < 1.0:
+            assert psnr(src.to_ndarray(), ours.to_ndarray()) >= 40
+        elif index % 5 == 0:
+            _, colour, alpha = FakeOverlaySource.style(t)
+            to_rgb = {
+                "format": "rgb24",
+                "src_colorspace": "ITU601",
+                "dst_colorspace": "ITU601",
+                "src_color_range": "JPEG",
+                "dst_color_range": "JPEG",
+            }
+            src_rgb = src.reformat(**to_rgb).to_ndarray().astype(np.float64)[y0:y1, x0:x1]
+            got = ours.reformat(**to_rgb).to_ndarray().astype(np.float64)[y0:y1, x0:x1]
+            expected = src_rgb * (1 - alpha / 255) + np.array(colour) * alpha / 255
+            assert psnr(got, expected) >= 35
+
+
 def test_webm_output_is_vp9_and_opus(clip720, tmp_path):
     out = tmp_path / "out.webm"
     result = render_video(str(clip720), out, FakeOverlaySource, FAST)
@@ -233,12 +268,21 @@ def test_webm_output_is_vp9_and_opus(clip720, tmp_path):
     "spec",
     [
         ClipSpec(320, 180, seconds=1, codec="libx265", container="matroska", audio_codec="flac"),
-        ClipSpec(320, 180, seconds=1, codec="libvpx-vp9", container="webm", audio_codec="libopus",
-                 options={"deadline": "realtime", "cpu-used": "8"}),
-        ClipSpec(320, 180, seconds=1, codec="libsvtav1", audio_codec=None, options={"preset": "12"}),
+        ClipSpec(
+            320,
+            180,
+            seconds=1,
+            codec="libvpx-vp9",
+            container="webm",
+            audio_codec="libopus",
+            options={"deadline": "realtime", "cpu-used": "8"},
+        ),
+        ClipSpec(
+            320, 180, seconds=1, codec="libsvtav1", audio_codec=None, options={"preset": "12"}
+        ),
     ],
     ids=["hevc-flac-mkv", "vp9-opus-webm", "av1-mp4"],
-)  # fmt: skip
+)
 def test_input_codecs(spec, tmp_path):
     clip = make_clip(spec)
     out = tmp_path / "out.mp4"
@@ -252,8 +296,16 @@ def test_input_codecs(spec, tmp_path):
 
 
 def test_audio_transcode_keeps_offset(tmp_path):
-    clip = make_clip(ClipSpec(640, 360, seconds=1.5, container="matroska",
-                              audio_codec="pcm_s16le", audio_offset_seconds=0.5))  # fmt: skip
+    clip = make_clip(
+        ClipSpec(
+            640,
+            360,
+            seconds=1.5,
+            container="matroska",
+            audio_codec="pcm_s16le",
+            audio_offset_seconds=0.5,
+        )
+    )
     out = tmp_path / "out.mp4"
     result = render_video(str(clip), out, EmptyOverlaySource, FAST)
     assert result.audio == "aac"
@@ -337,8 +389,12 @@ def test_http_input(clip720, http_root, tmp_path):
     assert result.frames == 60 and result.audio == "copy:aac"
     assert video_times(out) == video_times(clip720)
     with pytest.raises(DownloadError) as info:
-        render_video(f"{base}/missing.mp4?X-Amz-Signature=secret", tmp_path / "o2.mp4",
-                     FakeOverlaySource, FAST)  # fmt: skip
+        render_video(
+            f"{base}/missing.mp4?X-Amz-Signature=secret",
+            tmp_path / "o2.mp4",
+            FakeOverlaySource,
+            FAST,
+        )
     assert "missing.mp4" in str(info.value) and "secret" not in str(info.value)
     assert leftovers(tmp_path) == ["out.mp4", "www"]
 
@@ -478,3 +534,61 @@ def test_cli_reports_bad_input(tmp_path, capsys):
     assert code == 2
     assert "INVALID_VIDEO" in capsys.readouterr().err
     assert leftovers(tmp_path) == ["bad.mp4"]
+
+
+def test_options_mapping_and_validation(clip720, tmp_path):
+    from engine.video_options import parse_fps, parse_size
+
+    default = VideoOptions()
+    assert [VideoOptions(quality=q).rate_control_value("libx264") for q in (100, 90, 50, 10)] == [
+        15,
+        19,
+        33,
+        47,
+    ]
+    assert [
+        VideoOptions(quality=q).rate_control_value("libvpx-vp9") for q in (100, 90, 50, 10)
+    ] == [
+        18,
+        23,
+        41,
+        59,
+    ]
+    assert VideoOptions(crf=30, quality=10).rate_control_value("libx264") == 30
+    assert default.encoder_preset("libx264") == "veryfast"
+    assert default.encoder_preset("h264_nvenc") == "p3"
+    assert default.encoder_preset("libvpx-vp9") == "7"
+    assert parse_fps("29.97") == Fraction(30000, 1001) and parse_fps("25") == 25
+    assert parse_size("1280x720") == (1280, 720)
+    for bad in (
+        {"quality": 5},
+        {"crf": 70},
+        {"encoder": "x265"},
+        {"size": (641, 360)},
+        {"fps": 0},
+        {"preset": "turbo"},
+    ):
+        with pytest.raises(InputError, match="must"):
+            VideoOptions(**bad)
+    with pytest.raises(InputError, match="libvpx-vp9"):
+        render_video(
+            str(clip720), tmp_path / "o.webm", FakeOverlaySource, VideoOptions(encoder="libx264")
+        )
+    with pytest.raises(InputError, match="between 0 and 51"):
+        render_video(str(clip720), tmp_path / "o.mp4", FakeOverlaySource, VideoOptions(crf=60))
+    assert leftovers(tmp_path) == []
+
+
+def test_progress_bar_lines():
+    import io
+
+    from server.cli_render import ProgressBar, format_seconds
+
+    stream = io.StringIO()
+    bar = ProgressBar(stream)
+    for done in range(1, 101):
+        bar.update(Progress(done, 100, 25.0, done / 25.0))
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 11  # 0 %, 10 %, ..., 100 %: logs get a line per step
+    assert "100/100 frames" in lines[-1] and "25.0 fps" in lines[-1] and "ETA 0:00" in lines[-1]
+    assert format_seconds(3725) == "1:02:05" and format_seconds(None) == "--:--"
