@@ -124,21 +124,24 @@ class FontBook:
         for ch in text:
             if ch.isspace() or any(f.typeface.unicharToGlyph(ord(ch)) for f in faces):
                 continue
-            fb = self.fallback_for(ch, faces[0], weight, script)
+            fb = self.fallback_for(ch, families[0] if families else DEFAULT_FAMILY, weight,
+                                   script)
             if fb is not None and fb not in faces:
                 faces.append(fb)
         return faces
 
-    def fallback_for(self, ch: str, primary: ResolvedFont, weight: int,
+    def fallback_for(self, ch: str, family: str, weight: int,
                      script: str = "") -> ResolvedFont | None:
-        key = ("\0fallback", primary.typeface.getFamilyName(), ch, weight, script)
+        """System fallback as Chromium asks fontconfig: with the first CSS family as
+        written (an unknown one lands on fontconfig's default, sans-serif)."""
+        key = ("\0fallback", family, ch, weight, script)
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
         # Chromium's character fallback asks fontconfig for a regular face and fakes the
         # weight (measured: a bold "✓" next to Hangul has Noto Sans CJK Regular's advance).
         style = skia.FontStyle(400, 5, skia.FontStyle.kUpright_Slant)
-        tf = self.system.matchFamilyStyleCharacter(primary.typeface.getFamilyName(), style,
+        tf = self.system.matchFamilyStyleCharacter(family, style,
                                                    SCRIPT_LANGS.get(script, []), ord(ch))
         found = None
         if tf is not None:

@@ -111,9 +111,7 @@ def _check_structure(doc: dict[str, Any]) -> None:
             if isinstance(item, (dict, list)):
                 stack.append((item, depth + 1, item_path))
             elif not isinstance(item, _SCALARS):
-                raise ScenarioError(
-                    f"Expected a JSON value, got {type(item).__name__}", item_path
-                )
+                raise ScenarioError(f"Expected a JSON value, got {type(item).__name__}", item_path)
 
 
 class _ConstantError(ValueError):

@@ -25,14 +25,10 @@ from motiontext.errors import ScenarioError
 
 
 class _Undefined:
-    """JS ``undefined``: a key that is absent, as opposed to JSON ``null`` (Python None)."""
+    """JS ``undefined``: a key that is absent, as opposed to JSON ``null`` (Python None).
+    Compare with ``is UNDEFINED``; the module creates the only instance."""
 
-    _instance: _Undefined | None = None
-
-    def __new__(cls) -> _Undefined:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
+    __slots__ = ()
 
     def __bool__(self) -> bool:
         return False
@@ -51,7 +47,7 @@ def js_is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def js_number(value: int | float) -> float:
+def js_number(value: float) -> float:
     """The double JS holds for a JSON number; integers beyond the double range become ±Infinity."""
     try:
         return float(value)
@@ -153,8 +149,10 @@ def js_str(value: Any) -> str:
 
 
 # JS's WhiteSpace and LineTerminator code points (what \s and String.prototype.trim use)
-_JS_SPACE = "\t\n\v\f\r \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + (
-    "\u2028\u2029\u202f\u205f\u3000\ufeff"
+_JS_SPACE = (
+    "\t\n\v\f\r \u00a0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + ("\u2028\u2029\u202f\u205f\u3000\ufeff")
 )
 _JS_NUMERIC = re.compile(r"[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|Infinity)")
 
@@ -379,9 +377,7 @@ def _check_tracks(tracks: list[Any], cues: list[Any]) -> None:
         path = f"cues[{i}].track"
         track = js_get(cue, "track", f"cues[{i}]")
         if not isinstance(track, str) or not track:
-            raise ScenarioError(
-                f"{path}: Track reference is required and must be a string", path
-            )
+            raise ScenarioError(f"{path}: Track reference is required and must be a string", path)
         if track not in known:
             raise ScenarioError(f'{path}: Unknown track ID "{track}"', path)
 

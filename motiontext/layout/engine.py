@@ -41,7 +41,9 @@ class LayoutEngine:
         return root
 
     def _build(self, el: Element, parent: Box) -> Box:
-        box = Box(el, compute(el.style, parent.cs), parent=parent)
+        # <img>/<video> are inline replaced elements unless 1.5.0's CSS says otherwise
+        style = {"display": "inline", **el.style} if el.kind in ("image", "video") else el.style
+        box = Box(el, compute(style, parent.cs), parent=parent)
         self.boxes[id(el)] = box
         if el.kind not in ("image", "video"):  # replaced elements render no children
             wstyle = {**WRAPPER_STYLE, **el.wrapper_margin, **el.wrapper_style}

@@ -63,7 +63,9 @@ def test_core_define_ref_replaces_with_any_json_type() -> None:
 
 def test_core_define_ref_array_index_and_length() -> None:
     resolved = resolve_defines(
-        doc({"timing": [1, 4]}, extra=["define.timing.0", "define.timing.1", "define.timing.length"])
+        doc(
+            {"timing": [1, 4]}, extra=["define.timing.0", "define.timing.1", "define.timing.length"]
+        )
     )
     assert resolved["extra"] == [1, 4, 2]
 
@@ -133,9 +135,15 @@ def test_core_define_err_invalid(reference: str) -> None:
 
 
 def test_core_define_err_undefined_key() -> None:
-    root = {"id": "g", "eType": "group", "children": [{"id": "a"}, {"style": {"color": "define.c"}}]}
+    root = {
+        "id": "g",
+        "eType": "group",
+        "children": [{"id": "a"}, {"style": {"color": "define.c"}}],
+    }
     error = define_error({"x": 1}, root=root)
-    assert str(error) == 'Undefined define key: "c" referenced at cues[0].root.children[1].style.color'
+    assert (
+        str(error) == 'Undefined define key: "c" referenced at cues[0].root.children[1].style.color'
+    )
     assert error.path == "cues[0].root.children[1].style.color"
 
 
@@ -155,7 +163,9 @@ def test_core_define_err_non_object_intermediate() -> None:
     assert error.path == "extra[0]"
 
 
-@pytest.mark.parametrize("reference", ["define.a.missing", "define.arr.2", "define.arr.01", "define.a."])
+@pytest.mark.parametrize(
+    "reference", ["define.a.missing", "define.arr.2", "define.arr.01", "define.a."]
+)
 def test_core_define_err_segment_not_found(reference: str) -> None:
     segment = reference.rsplit(".", 1)[1]
     error = define_error({"a": {"b": 1}, "arr": [1, 2]}, extra=reference)

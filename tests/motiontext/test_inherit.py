@@ -87,11 +87,17 @@ def test_core_inherit_style_track_parent_own() -> None:
         track,
     )
     assert root.style == {
-        "color": "white", "fontFamily": "Roboto", "stroke": {"widthRel": 1}, "fontSizeRel": 0.05
+        "color": "white",
+        "fontFamily": "Roboto",
+        "stroke": {"widthRel": 1},
+        "fontSizeRel": 0.05,
     }
     # keys are replaced whole: the child's stroke object does not merge with the track's
     assert root.children[0].style == {
-        "color": "red", "fontFamily": "Roboto", "stroke": {"color": "#000"}, "fontSizeRel": 0.05
+        "color": "red",
+        "fontFamily": "Roboto",
+        "stroke": {"color": "#000"},
+        "fontSizeRel": 0.05,
     }
 
 
@@ -176,7 +182,10 @@ def test_core_inherit_split_track_opacity_cwi_demo_full() -> None:
         "opacity": 1,
     }
     assert root.style == {
-        "fontSizeRel": 0.07, "fontFamily": "Arial, sans-serif", "color": "#ffffff", "align": "center"
+        "fontSizeRel": 0.07,
+        "fontFamily": "Arial, sans-serif",
+        "color": "#ffffff",
+        "align": "center",
     }
     word = root.children[0]
     assert word.text == "You"
@@ -209,9 +218,7 @@ def test_core_inherit_misc_layout_base_time_plugins_are_own_only() -> None:
     )
     assert root.layout == {"anchor": "bc"}
     assert root.base_time == [1, 2]
-    assert root.plugin_chain == (
-        PluginSpec("fadeIn", {}, [0, 1], None, "add", None),
-    )
+    assert root.plugin_chain == (PluginSpec("fadeIn", {}, [0, 1], None, "add", None),)
     child = root.children[0]
     assert (child.layout, child.base_time, child.plugin_chain) == (None, None, ())
 
@@ -239,7 +246,11 @@ def test_track_model() -> None:
     track = {"defaultConstraints": "truthy", "safeArea": {"top": 0.1}, "layer": 3}
     scenario = load_scenario(doc(text("a"), track))
     model = scenario.tracks["t"]
-    assert (model.type, model.default_constraints, model.safe_area) == ("subtitle", {}, {"top": 0.1})
+    assert (model.type, model.default_constraints, model.safe_area) == (
+        "subtitle",
+        {},
+        {"top": 0.1},
+    )
     assert model.default_style is None
     assert scenario.cues[0].track is model
 
@@ -264,8 +275,9 @@ def test_core_time_life_explicit_is_kept() -> None:
 
 
 def test_core_time_life_ignores_unknown_etype_subtrees() -> None:
-    root = group("g", {"id": "u", "eType": "x", "children": [{"displayTime": [0, 99]}]},
-                 displayTime=[2, 3])
+    root = group(
+        "g", {"id": "u", "eType": "x", "children": [{"displayTime": [0, 99]}]}, displayTime=[2, 3]
+    )
     assert load_scenario(doc(root)).cues[0].dom_lifetime == (1.5, 3.5)
 
 
@@ -276,7 +288,10 @@ def test_core_time_life_ignores_unknown_etype_subtrees() -> None:
 def test_falsy_non_null_children_throw_in_map(children: Any) -> None:
     with pytest.raises(ScenarioError) as info:
         load_scenario(doc(group("g", children=children)))
-    assert (str(info.value), info.value.path) == ("_a.map is not a function", "cues[0].root.children")
+    assert (str(info.value), info.value.path) == (
+        "_a.map is not a function",
+        "cues[0].root.children",
+    )
 
 
 def test_object_children_are_not_iterable() -> None:

@@ -56,8 +56,16 @@ def test_core_doc_root_not_an_object(document: Any) -> None:
 @pytest.mark.parametrize(
     ("version", "shown"),
     [
-        (None, "unknown"), ("", "unknown"), (0, "unknown"), (False, "unknown"), ("1.3", "1.3"),
-        (2.0, "2"), (2, "2"), (True, "true"), ([1, [2, 3]], "1,2,3"), ({"v": 2}, "[object Object]"),
+        (None, "unknown"),
+        ("", "unknown"),
+        (0, "unknown"),
+        (False, "unknown"),
+        ("1.3", "1.3"),
+        (2.0, "2"),
+        (2, "2"),
+        (True, "true"),
+        ([1, [2, 3]], "1,2,3"),
+        ({"v": 2}, "[object Object]"),
         (" 2.0", " 2.0"),
     ],
 )
@@ -148,7 +156,8 @@ def test_load_scenario_text_rejects_non_standard_constants(token: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "[" * 100_000, "1" * 5000, b"\xff\xfe", "\ufeff{}", '{"a": "\\ud800"'],
+    "text",
+    ["", "[" * 100_000, "1" * 5000, b"\xff\xfe", "\ufeff{}", '{"a": "\\ud800"'],
 )
 def test_load_scenario_text_other_failures(text: str | bytes) -> None:
     with pytest.raises(ScenarioError):
@@ -209,8 +218,21 @@ json_values = st.recursive(
         st.dictionaries(
             st.one_of(
                 st.text(max_size=6),
-                st.sampled_from(["id", "eType", "children", "displayTime", "style", "define",
-                                 "pluginChain", "time_offset", "boxStyle", "length", "0"]),
+                st.sampled_from(
+                    [
+                        "id",
+                        "eType",
+                        "children",
+                        "displayTime",
+                        "style",
+                        "define",
+                        "pluginChain",
+                        "time_offset",
+                        "boxStyle",
+                        "length",
+                        "0",
+                    ]
+                ),
             ),
             inner,
             max_size=4,
@@ -220,51 +242,66 @@ json_values = st.recursive(
 )
 # field values inside scenario-shaped documents: small, so that generation stays cheap
 field_values = st.recursive(
-    json_scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-        st.sampled_from(["id", "color", "opacity", "padding", "0", "length", "time_offset"]),
-        inner, max_size=3), max_leaves=6,
+    json_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["id", "color", "opacity", "padding", "0", "length", "time_offset"]),
+            inner,
+            max_size=3,
+        )
+    ),
+    max_leaves=6,
 )
 
 
-@st.composite
-def scenario_like(draw: st.DrawFn) -> dict[str, Any]:
-    """Documents that get past the version check, with garbage in every field."""
+def usually(valid: Any) -> st.SearchStrategy[Any]:
+    return st.one_of(st.just(valid), st.just(valid), st.just(valid), field_values)
 
-    def maybe(valid: Any) -> Any:
-        return valid if draw(st.integers(0, 4)) else draw(field_values)
 
-    node_ids = st.sampled_from(["a", "b", "c", "r", "g"])
-
-    def node(depth: int) -> Any:
-        fields: dict[str, Any] = {
-            "id": draw(st.one_of(node_ids, field_values)),
-            "eType": draw(st.sampled_from(["group", "text", "image", "x", None])),
-        }
-        for key in ("displayTime", "style", "boxStyle", "pluginChain", "effectScope", "text"):
-            if draw(st.booleans()):
-                fields[key] = draw(field_values)
-        if depth < 3 and draw(st.booleans()):
-            fields["children"] = draw(
-                st.one_of(st.just([node(depth + 1) for _ in range(draw(st.integers(0, 3)))]),
-                          field_values)
-            )
-        return fields
-
-    defines = draw(st.one_of(st.none(), field_values, st.just({"a": 1, "b": "define.a"})))
-    document: dict[str, Any] = {
-        "version": "2.0",
-        "timebase": maybe({"unit": "seconds"}),
-        "stage": maybe({"baseAspect": "16:9"}),
-        "tracks": maybe([{"id": "t", "defaultStyle": draw(field_values)}]),
-        "cues": [
-            {"id": draw(st.one_of(node_ids, field_values)), "track": maybe("t"),
-             "domLifetime": draw(field_values), "root": node(0)}
-            for _ in range(draw(st.integers(0, 3)))
-        ],
-    }
-    if defines is not None:
-        document["define"] = defines
-    return document
+node_ids = st.sampled_from(["a", "b", "c", "r", "g"]) | field_values
+node_base = {"id": node_ids, "eType": st.sampled_from(["group", "group", "text", "image", "x"])}
+node_fields = {
+    key: field_values
+    for key in (
+        "displayTime",
+        "style",
+        "boxStyle",
+        "pluginChain",
+        "effectScope",
+        "text",
+        "baseTime",
+    )
+}
+node_trees = st.recursive(
+    st.fixed_dictionaries(node_base, optional=node_fields),
+    lambda inner: st.fixed_dictionaries(
+        node_base, optional={**node_fields, "children": st.lists(inner, max_size=3) | field_values}
+    ),
+    max_leaves=8,
+)
+cue_dicts = st.fixed_dictionaries(
+    {"id": node_ids, "track": usually("t"), "root": node_trees},
+    optional={"domLifetime": field_values, "displayTime": field_values},
+)
+# Documents that get past the version check, with garbage in every field.
+scenario_like = st.fixed_dictionaries(
+    {
+        "version": st.just("2.0"),
+        "timebase": usually({"unit": "seconds"}),
+        "stage": usually({"baseAspect": "16:9"}),
+        "tracks": usually([{"id": "t"}])
+        | st.lists(
+            st.fixed_dictionaries(
+                {"id": usually("t")},
+                optional={"defaultStyle": field_values, "defaultBoxStyle": field_values},
+            ),
+            max_size=2,
+        ),
+        "cues": st.lists(cue_dicts | field_values, max_size=3),
+    },
+    optional={"define": field_values | st.just({"a": 1, "b": "define.a"})},
+)
 
 
 def assert_only_scenario_error(document: Any) -> None:
@@ -282,9 +319,12 @@ def test_fuzz_any_json_value(document: Any) -> None:
     assert_only_scenario_error(document)
 
 
-@settings(max_examples=2000, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(scenario_like())
+@settings(
+    max_examples=2000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(scenario_like)
 def test_fuzz_scenario_shaped(document: dict[str, Any]) -> None:
     assert_only_scenario_error(document)
 

@@ -69,21 +69,42 @@ def test_base_document_is_valid() -> None:
         ({"stage": ""}, "Missing required field: stage", "stage"),
         ({"tracks": {}}, "tracks must be an array", "tracks"),
         ({"cues": "x"}, "cues must be an array", "cues"),
-        ({"timebase": {"unit": "frames"}}, 'timebase.unit must be "seconds", got "frames"',
-         "timebase.unit"),
+        (
+            {"timebase": {"unit": "frames"}},
+            'timebase.unit must be "seconds", got "frames"',
+            "timebase.unit",
+        ),
         ({"timebase": {}}, 'timebase.unit must be "seconds", got "undefined"', "timebase.unit"),
-        ({"timebase": {"unit": None}}, 'timebase.unit must be "seconds", got "null"',
-         "timebase.unit"),
-        ({"timebase": {"unit": "seconds", "fps": 0}}, "timebase.fps must be a positive number",
-         "timebase.fps"),
-        ({"timebase": {"unit": "seconds", "fps": "30"}}, "timebase.fps must be a positive number",
-         "timebase.fps"),
-        ({"timebase": {"unit": "seconds", "fps": True}}, "timebase.fps must be a positive number",
-         "timebase.fps"),
-        ({"timebase": {"unit": "seconds", "fps": None}}, "timebase.fps must be a positive number",
-         "timebase.fps"),
-        ({"stage": {"baseAspect": "4:3"}}, "stage.baseAspect must be one of: 16:9, 9:16, auto",
-         "stage.baseAspect"),
+        (
+            {"timebase": {"unit": None}},
+            'timebase.unit must be "seconds", got "null"',
+            "timebase.unit",
+        ),
+        (
+            {"timebase": {"unit": "seconds", "fps": 0}},
+            "timebase.fps must be a positive number",
+            "timebase.fps",
+        ),
+        (
+            {"timebase": {"unit": "seconds", "fps": "30"}},
+            "timebase.fps must be a positive number",
+            "timebase.fps",
+        ),
+        (
+            {"timebase": {"unit": "seconds", "fps": True}},
+            "timebase.fps must be a positive number",
+            "timebase.fps",
+        ),
+        (
+            {"timebase": {"unit": "seconds", "fps": None}},
+            "timebase.fps must be a positive number",
+            "timebase.fps",
+        ),
+        (
+            {"stage": {"baseAspect": "4:3"}},
+            "stage.baseAspect must be one of: 16:9, 9:16, auto",
+            "stage.baseAspect",
+        ),
         ({"stage": {}}, "stage.baseAspect must be one of: 16:9, 9:16, auto", "stage.baseAspect"),
     ],
 )
@@ -283,10 +304,14 @@ def test_core_valid_time_logic_warnings() -> None:
     }
     scenario = load_scenario(doc(cues=[cue(root, domLifetime=[1, 4])]))
     assert scenario.warnings == (
-        "Warning: cues[0].root.displayTime starts (0.5) before domLifetime (1). "
-        "This may cause late DOM mounting.",
-        "Warning: cues[0].root.children[0].displayTime ends (4.25) after domLifetime (4). "
-        "This may cause early DOM unmounting.",
+        (
+            "Warning: cues[0].root.displayTime starts (0.5) before domLifetime (1). "
+            "This may cause late DOM mounting."
+        ),
+        (
+            "Warning: cues[0].root.children[0].displayTime ends (4.25) after domLifetime (4). "
+            "This may cause early DOM unmounting."
+        ),
     )
     # nothing is clamped
     assert scenario.cues[0].root.children[0].display_time == (1.0, 4.25)
@@ -305,13 +330,21 @@ def test_core_valid_no_warnings_without_explicit_lifetime() -> None:
     [
         ([None], "Cannot read properties of null (reading 'domLifetime')", "cues[0]"),
         ([5], "Cannot read properties of undefined (reading 'displayTime')", "cues[0].root"),
-        ([cue({"id": "r", "pluginChain": [None]})],
-         "Cannot read properties of null (reading 'time_offset')", "cues[0].root.pluginChain[0]"),
-        ([cue({"id": "g", "eType": "group", "children": [None]})],
-         "Cannot read properties of null (reading 'displayTime')", "cues[0].root.children[0]"),
-        ([cue({"id": "g", "eType": "group", "children": {"length": 2, "0": {"id": "x"}}})],
-         "Cannot read properties of undefined (reading 'displayTime')",
-         "cues[0].root.children[1]"),
+        (
+            [cue({"id": "r", "pluginChain": [None]})],
+            "Cannot read properties of null (reading 'time_offset')",
+            "cues[0].root.pluginChain[0]",
+        ),
+        (
+            [cue({"id": "g", "eType": "group", "children": [None]})],
+            "Cannot read properties of null (reading 'displayTime')",
+            "cues[0].root.children[0]",
+        ),
+        (
+            [cue({"id": "g", "eType": "group", "children": {"length": 2, "0": {"id": "x"}}})],
+            "Cannot read properties of undefined (reading 'displayTime')",
+            "cues[0].root.children[1]",
+        ),
     ],
 )
 def test_type_errors_of_odd_shapes(cues: list[Any], message: str, path: str) -> None:
@@ -321,7 +354,10 @@ def test_type_errors_of_odd_shapes(cues: list[Any], message: str, path: str) -> 
 
 def test_null_track_is_a_type_error() -> None:
     error = error_of(doc(tracks=[{"id": "t"}, None]))
-    assert (str(error), error.path) == ("Cannot read properties of null (reading 'id')", "tracks[1]")
+    assert (str(error), error.path) == (
+        "Cannot read properties of null (reading 'id')",
+        "tracks[1]",
+    )
 
 
 # --- JS value helpers --------------------------------------------------------------------------
@@ -330,9 +366,17 @@ def test_null_track_is_a_type_error() -> None:
 @pytest.mark.parametrize(
     ("value", "text"),
     [
-        (1e-7, "1e-7"), (1e-6, "0.000001"), (123.0, "123"), (1e21, "1e+21"), (1e20, "1" + "0" * 20),
-        (-2.5, "-2.5"), (-0.0, "0"), (float("nan"), "NaN"), (float("-inf"), "-Infinity"),
-        (2**53 + 1, "9007199254740992"), (0.1 + 0.2, "0.30000000000000004"),
+        (1e-7, "1e-7"),
+        (1e-6, "0.000001"),
+        (123.0, "123"),
+        (1e21, "1e+21"),
+        (1e20, "1" + "0" * 20),
+        (-2.5, "-2.5"),
+        (-0.0, "0"),
+        (float("nan"), "NaN"),
+        (float("-inf"), "-Infinity"),
+        (2**53 + 1, "9007199254740992"),
+        (0.1 + 0.2, "0.30000000000000004"),
     ],
 )
 def test_js_number_str(value: float, text: str) -> None:
