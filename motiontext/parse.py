@@ -76,14 +76,13 @@ def _load(doc: Any) -> Scenario:
     if not isinstance(doc, (dict, list)):
         raise ScenarioError("Scenario must be a valid JSON object")
     version = doc.get("version", UNDEFINED) if isinstance(doc, dict) else UNDEFINED
-    if not isinstance(version, str) or version != "2.0":
+    if not (isinstance(doc, dict) and isinstance(version, str) and version == "2.0"):
         shown = js_str(version) if js_truthy(version) else "unknown"
         raise ScenarioError(
             f'Only v2.0 scenarios are supported, got version "{shown}". '
             "Use migration tools to convert v1.3 scenarios to v2.0.",
             "version",
         )
-    assert isinstance(doc, dict)  # a list has no version
     _check_structure(doc)
     resolved = resolve_defines(doc)
     warnings = validate_scenario(resolved)

@@ -1,0 +1,281 @@
+"""What a render job does, shared by both modes (standalone threads, rq worker processes).
+
+* :func:`run_whole_job`: one job from queued to a final state in this process;
+* :func:`render_piece`: the pipeline call (whole video or one segment) with progress and
+  cancel plumbing; :func:`publish_result`: upload and complete, or nothing at all;
+* :func:`record_failure`: the error policy (which errors are recorded, which are retried).
+
+Errors: every :class:`~motiontext.errors.RenderError` carries the ``error_code`` the API and
+callbacks report. Download and storage errors (and unexpected ones) are *transient*: rq retries
+them while tries are left; bad scenarios, options and videos fail at once. A cancel leaves the
+job as the canceller set it and publishes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from engine.cancel import CancelToken
+from engine.pipeline import Progress, RenderResult, render_video
+from engine.video_options import VideoOptions
+from motiontext.errors import (
+    CancelledError,
+    DownloadError,
+    InputError,
+    RenderError,
+    StorageError,
+)
+from server.jobs import JobStatus, JobStore, MemoryJobStore
+from server.settings import Settings
+from server.storage import Storage, build_storage, presign_s3_url
+from server.url_safety import check_video_url
+
+log = logging.getLogger("ecg_render.jobs")
+_CANCEL_POLL_SECONDS = 0.2  # a cancel reaches a running render within this (+ one frame)
+_REPORT_SECONDS = 0.25  # progress is written at most this often (plus at each 10 % step)
+TRANSIENT = (DownloadError, StorageError)
+
+
+@dataclass(slots=True)
+class ServiceContext:
+    """Everything a job needs, built once per process from the settings."""
+
+    settings: Settings
+    store: JobStore
+    storage: Storage
+
+
+def build_context(settings: Settings, store: JobStore | None = None) -> ServiceContext:
+    if store is None:
+        if settings.mode == "rq":
+            import redis
+
+            from server.redis_store import RedisJobStore
+
+            connection = redis.Redis.from_url(settings.redis_url)
+            store = RedisJobStore(connection, settings.redis_prefix, settings.job_ttl_seconds)
+        else:
+            store = MemoryJobStore(settings.job_ttl_seconds)
+    settings.scratch_dir.mkdir(parents=True, exist_ok=True)
+    return ServiceContext(settings, store, build_storage(settings))
+
+
+def video_options(settings: Settings, request: dict[str, Any]) -> VideoOptions:
+    """The pipeline options for a stored request (validated at the API's door)."""
+    options = request.get("options") or {}
+    width, height = options.get("width"), options.get("height")
+    return VideoOptions(
+        encoder=settings.encoder,
+        preset=settings.preset,
+        quality=int(options.get("quality", 90)),
+        fps=Fraction(int(options.get("fps", 30))),
+        size=(int(width), int(height)) if width and height else None,
+        array_backend=settings.array_backend,
+        open_timeout_seconds=settings.input_open_timeout_seconds,
+        read_timeout_seconds=settings.input_read_timeout_seconds,
+    )
+
+
+def output_name(job_id: str, request: dict[str, Any]) -> str:
+    return f"{job_id}.{(request.get('options') or {}).get('format', 'mp4')}"
+
+
+def check_input_url(settings: Settings, url: str) -> str:
+    """The kind of ``url`` ("s3", "http", "local") once it is allowed; raises DownloadError
+    (refused address) or InputError (unsupported kind). http(s) hosts are resolved."""
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme == "s3":
+        return "s3"
+    if scheme in ("http", "https"):
+        check_video_url(url, allow_private=settings.allow_private_urls)
+        return "http"
+    if scheme == "" and settings.allow_local_inputs and url:
+        return "local"
+    raise InputError(f"video_url must be an http(s) or s3:// URL, but is {url[:200]!r}")
+
+
+def resolve_input(settings: Settings, url: str) -> str:
+    """The URL FFmpeg opens: s3:// presigned to https, http(s) checked by url_safety (again:
+    DNS may have changed since the API accepted it), local paths only when
+    ALLOW_LOCAL_INPUTS. Raises DownloadError / InputError / StorageError."""
+    if check_input_url(settings, url) == "s3":
+        return presign_s3_url(settings, url)
+    return url
+
+
+class CancelWatch:
+    """Cancels ``token`` once the stored job stops being active (cancelled on request, or
+    failed by another segment). A context manager around a render."""
+
+    def __init__(self, store: JobStore, job_id: str, token: CancelToken):
+        self.store, self.job_id, self.token = store, job_id, token
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="ecg-cancel-watch", daemon=True)
+
+    def _watch(self) -> None:
+        while not self._done.wait(_CANCEL_POLL_SECONDS):
+            try:
+                record = self.store.get(self.job_id)
+            except Exception:  # noqa: BLE001 (store briefly away: keep rendering, look again)
+                continue
+            if record is None or record.status is not JobStatus.PROCESSING:
+                self.token.cancel(f"job {self.job_id} is {record.status if record else 'gone'}")
+                return
+
+    def __enter__(self) -> CancelWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+
+
+class FrameReporter:
+    """``on_progress`` for the pipeline: writes frames done for ``part`` to the store, at most
+    every 0.25 s and whenever a 10 % step may have been crossed."""
+
+    def __init__(self, store: JobStore, job_id: str, part: int, set_total: bool):
+        self.store, self.job_id, self.part, self.set_total = store, job_id, part, set_total
+        self._reported_frames = 0
+        self._last_time = 0.0
+        self._last_step = -1
+
+    def __call__(self, progress: Progress) -> None:
+        if self.set_total:
+            self.store.set_frames_total(self.job_id, progress.frames_total)
+            self.set_total = False
+        now = time.monotonic()
+        total = progress.frames_total or 0
+        step = 10 * progress.frames_done // total if total else 0
+        if now - self._last_time < _REPORT_SECONDS and step == self._last_step:
+            return
+        self.flush(progress)
+
+    def flush(self, progress: Progress) -> None:
+        total = progress.frames_total or 0
+        self._last_time = time.monotonic()
+        self._last_step = 10 * progress.frames_done // total if total else 0
+        delta = progress.frames_done - self._reported_frames
+        self._reported_frames = progress.frames_done
+        self.store.report_frames(self.job_id, self.part, progress.frames_done, delta, progress.fps)
+
+
+def render_piece(
+    ctx: ServiceContext,
+    job_id: str,
+    request: dict[str, Any],
+    input_url: str,
+    output_path: Path,
+    cancel: CancelToken,
+    *,
+    part: int = 0,
+    set_total: bool = True,
+    wrap_overlay: Callable[[Any], Any] | None = None,
+) -> RenderResult:
+    """Render ``input_url`` with the request's scenario and options into ``output_path``."""
+    from engine.overlay import ScenarioOverlay
+    from motiontext.parse import load_scenario
+
+    options = video_options(ctx.settings, request)
+    scenario = load_scenario(request["scenario"])
+    overlay_fps = float(options.fps or 30)
+
+    def make_overlay(width: int, height: int) -> Any:
+        overlay = ScenarioOverlay(scenario, width, height, overlay_fps)
+        return wrap_overlay(overlay) if wrap_overlay else overlay
+
+    reporter = FrameReporter(ctx.store, job_id, part, set_total)
+    last: list[Progress] = []
+
+    def on_progress(progress: Progress) -> None:
+        last[:] = [progress]
+        reporter(progress)
+
+    result = render_video(input_url, output_path, make_overlay, options, on_progress, cancel)
+    if last:
+        reporter.flush(last[0])
+    return result
+
+
+def publish_result(
+    ctx: ServiceContext, job_id: str, path: Path, name: str, duration_seconds: float
+) -> bool:
+    """Upload ``path`` as ``name`` and mark the job completed; nothing is published when the
+    job was cancelled or failed meanwhile (False then)."""
+    if not ctx.store.claim_publish(job_id):
+        path.unlink(missing_ok=True)
+        return False
+    size = path.stat().st_size
+    ctx.storage.publish(path, name)
+    url = ctx.storage.download_url(name)
+    if not ctx.store.complete(job_id, url, size, round(duration_seconds, 3)):
+        ctx.storage.delete(name)
+        return False
+    log.info("job %s completed: %s (%d bytes)", job_id, name, size)
+    return True
+
+
+def record_failure(ctx: ServiceContext, job_id: str, exc: BaseException, can_retry: bool) -> bool:
+    """Record ``exc`` as the job's failure unless it will be retried. Returns True when the
+    caller should re-raise it so that rq tries again."""
+    if isinstance(exc, CancelledError):
+        return False  # the canceller (API or a failed sibling) already set the final state
+    transient = isinstance(exc, TRANSIENT) or not isinstance(exc, RenderError)
+    if transient and can_retry:
+        log.warning("job %s: transient failure, will retry: %s", job_id, exc)
+        return True
+    code = exc.code if isinstance(exc, RenderError) else "RENDER_FAILED"
+    message = str(exc) if isinstance(exc, RenderError) else f"internal error: {type(exc).__name__}: {exc}"
+    if not isinstance(exc, RenderError):
+        log.error("job %s failed unexpectedly", job_id, exc_info=exc)
+    ctx.store.fail(job_id, code, message[:2000])
+    return False
+
+
+def run_whole_job(ctx: ServiceContext, job_id: str, cancel: CancelToken | None = None,
+                  can_retry: bool = False) -> None:  # fmt: skip
+    """Render a job in one piece, here: queued/processing -> completed, failed or cancelled.
+    Re-raises only a transient error that ``can_retry`` says will be retried."""
+    cancel = cancel or CancelToken()
+    record = ctx.store.get(job_id)
+    if record is None or not ctx.store.start(job_id):
+        return
+    scratch = ctx.settings.scratch_dir / f"{job_id}.whole"
+    try:
+        scratch.mkdir(parents=True, exist_ok=True)
+        with CancelWatch(ctx.store, job_id, cancel):
+            input_url = resolve_input(ctx.settings, record.request["video_url"])
+            name = output_name(job_id, record.request)
+            output = scratch / name
+            result = render_piece(ctx, job_id, record.request, input_url, output, cancel)
+            cancel.raise_if_cancelled()
+            publish_result(ctx, job_id, output, name, result.duration_seconds)
+    except Exception as exc:  # noqa: BLE001 (recorded as the job's failure, or retried)
+        if record_failure(ctx, job_id, exc, can_retry):
+            raise
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def probe_capabilities() -> dict[str, Any]:
+    """What this process can render with: which encoders really open (NVENC needs a GPU and
+    a driver), and whether CuPy sees a CUDA device. Initialises CUDA: never call it in a
+    process that forks workers afterwards."""
+    from engine.composite import array_module
+    from engine.encode import encoder_opens
+
+    encoders = {name: encoder_opens(name) for name in ("h264_nvenc", "libx264", "libvpx-vp9")}
+    try:
+        cupy = array_module("auto").__name__ == "cupy"
+    except Exception:  # noqa: BLE001 (any failure means "no usable GPU array backend")
+        cupy = False
+    return {"encoders": encoders, "nvenc": encoders["h264_nvenc"], "cupy": cupy}
