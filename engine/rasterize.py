@@ -10,7 +10,7 @@ import skia
 
 from motiontext.css import Rgba
 from motiontext.display_list import (BeginLayer, BoxPaint, DisplayList, EndLayer, FontSpec,
-                                     TextPaint)
+                                     GlowPaint, ImagePaint, TextPaint)
 from motiontext.geometry import Matrix
 
 from .text import SkiaShaper
@@ -47,8 +47,11 @@ class Rasterizer:
                     canvas.clipRect(skia.Rect.MakeXYWH(*item.clip_rect), doAntiAlias=True)
                     canvas.resetMatrix()
                 paint = skia.Paint(Alphaf=item.opacity)
-                if item.blur_px > 0:
-                    paint.setImageFilter(skia.ImageFilters.Blur(item.blur_px, item.blur_px))
+                image_filter = css_filters(item.filters)
+                if image_filter is not None:
+                    paint.setImageFilter(image_filter)
+                if item.blend == "screen":
+                    paint.setBlendMode(skia.BlendMode.kScreen)
                 canvas.saveLayer(None, paint)
             elif isinstance(item, EndLayer):
                 canvas.restore()
@@ -58,6 +61,10 @@ class Rasterizer:
                 self._box(item)
             elif isinstance(item, TextPaint):
                 self._text(item)
+            elif isinstance(item, GlowPaint):
+                self._glow(item)
+            elif isinstance(item, ImagePaint):
+                self._image(item)
         while depth:
             canvas.restore()
             canvas.restore()
@@ -81,6 +88,33 @@ class Rasterizer:
             canvas.drawDRRect(outer, inner, skia.Paint(Color4f=to_color4f(item.border_color),
                                                        AntiAlias=True))
         canvas.resetMatrix()
+
+    def _glow(self, item: GlowPaint) -> None:
+        canvas = self.canvas
+        x, y, w, h = item.rect
+        cx, cy = x + w / 2, y + h / 2
+        rho = 0.5 * (w * w + h * h) ** 0.5
+        if rho <= 0 or item.opacity <= 0:
+            return
+        solid = to_color4f(item.color).toColor()
+        clear = skia.Color4f(item.color[0], item.color[1], item.color[2], 0.0).toColor()
+        shader = skia.GradientShader.MakeRadial(
+            skia.Point(cx, cy), 0.8 * rho, [solid, solid, clear], [0.0, 0.3 / 0.8, 1.0],
+            skia.TileMode.kClamp, skia.GradientShader.Flags.kInterpolateColorsInPremul_Flag)
+        layer = skia.Paint(Alphaf=min(1.0, max(0.0, item.opacity)),
+                           ImageFilter=skia.ImageFilters.Blur(24.0, 24.0))
+        canvas.setMatrix(to_skia_matrix(item.matrix))
+        canvas.saveLayer(None, layer)
+        canvas.drawRect(skia.Rect.MakeXYWH(x, y, w, h), skia.Paint(Shader=shader, AntiAlias=True))
+        canvas.restore()
+        canvas.resetMatrix()
+
+    def _image(self, item: ImagePaint) -> None:
+        from .animated_assets import draw_asset_frame
+
+        self.canvas.setMatrix(to_skia_matrix(item.matrix))
+        draw_asset_frame(self.canvas, item.image, item.frame_index, item.rect, item.opacity)
+        self.canvas.resetMatrix()
 
     def _build_paragraph(self, text: str, font: FontSpec, kind: str, color: Rgba,
                          width: float, sigma: float):
@@ -114,6 +148,31 @@ class Rasterizer:
                                          item.stroke_width, 0.0)
                 stroke.paint(canvas, line.x, line.baseline - stroke.AlphabeticBaseline)
         canvas.resetMatrix()
+
+
+def css_filters(filters: tuple[tuple[str, float], ...]) -> skia.ImageFilter | None:
+    """CSS filter functions as a Skia image-filter chain (sRGB, clamped per channel)."""
+    result = None
+    for name, v in filters:
+        if name == "blur":
+            if v > 0:
+                result = skia.ImageFilters.Blur(v, v, input=result)
+            continue
+        if name == "brightness":
+            m = [v, 0, 0, 0, 0, 0, v, 0, 0, 0, 0, 0, v, 0, 0, 0, 0, 0, 1, 0]
+        elif name == "contrast":
+            off = 0.5 - 0.5 * v
+            m = [v, 0, 0, 0, off, 0, v, 0, 0, off, 0, 0, v, 0, off, 0, 0, 0, 1, 0]
+        elif name == "saturate":
+            m = [0.213 + 0.787 * v, 0.715 - 0.715 * v, 0.072 - 0.072 * v, 0, 0,
+                 0.213 - 0.213 * v, 0.715 + 0.285 * v, 0.072 - 0.072 * v, 0, 0,
+                 0.213 - 0.213 * v, 0.715 - 0.715 * v, 0.072 + 0.928 * v, 0, 0,
+                 0, 0, 0, 1, 0]
+        else:
+            continue
+        cf = skia.ColorFilters.Matrix(m)
+        result = skia.ImageFilters.ColorFilter(cf, input=result)
+    return result
 
 
 def alpha_bbox(pixels: np.ndarray) -> tuple[int, int, int, int] | None:

@@ -25,8 +25,8 @@ class BeginLayer:
     opacity: float = 1.0
     clip_matrix: Matrix | None = None  # clip rectangle's transform
     clip_rect: tuple[float, float, float, float] | None = None  # x, y, w, h (local)
-    blur_px: float = 0.0
-    brightness: float = 1.0
+    filters: tuple[tuple[str, float], ...] = ()  # CSS filter functions, in order
+    blend: str = "normal"  # how the layer composites onto what is below: "normal"|"screen"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,28 @@ class TextPaint:
     color_overrides: tuple[tuple[int, int, Rgba], ...] = ()  # (start, end, colour) per line text
 
 
-Item = BeginLayer | EndLayer | BoxPaint | TextPaint
+@dataclass(frozen=True, slots=True)
+class GlowPaint:
+    """glow's blurred radial gradient behind the text (plugins spec 4.7)."""
+
+    matrix: Matrix
+    rect: tuple[float, float, float, float]  # effects root box x, y, w, h (local)
+    color: Rgba  # gradient colour, alpha = intensity
+    opacity: float  # layer opacity k
+
+
+@dataclass(frozen=True, slots=True)
+class ImagePaint:
+    """An animated image drawn with object-fit: cover over ``rect`` (flames)."""
+
+    matrix: Matrix
+    rect: tuple[float, float, float, float]
+    image: str  # asset name, e.g. "flame"
+    frame_index: int
+    opacity: float
+
+
+Item = BeginLayer | EndLayer | BoxPaint | TextPaint | GlowPaint | ImagePaint
 
 
 @dataclass(slots=True)

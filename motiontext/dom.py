@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .effects import Effects
 from .model import Node
 
 # --mtx-* defaults written on every fresh wrapper (spec 9.1, 13.10)
@@ -27,6 +28,7 @@ class Element:
     channels: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_CHANNELS))
     wrapper_margin: dict[str, str] = field(default_factory=dict)  # childrenLayout writes here
     wrapper_style: dict[str, str] = field(default_factory=dict)
+    effects: Effects = field(default_factory=Effects)  # what DOM plugins made of the text
 
     @property
     def node_id(self) -> str:

@@ -51,3 +51,38 @@ def skew(x_deg: float, y_deg: float) -> Matrix:
 def about(origin_x: float, origin_y: float, m: Matrix) -> Matrix:
     """CSS transform-origin: translate(o) · m · translate(-o)."""
     return translate(origin_x, origin_y) @ m @ translate(-origin_x, -origin_y)
+
+
+def _mat4_mul(a: list[list[float]], b: list[list[float]]) -> list[list[float]]:
+    return [[sum(a[r][k] * b[k][c] for k in range(4)) for c in range(4)] for r in range(4)]
+
+
+def _t4(x: float, y: float) -> list[list[float]]:
+    return [[1, 0, 0, x], [0, 1, 0, y], [0, 0, 1, 0], [0, 0, 0, 1]]
+
+
+def css3d(x: float, y: float, rot_z: float, rot_y: float, rot_x: float, skew_x_deg: float,
+          sx: float, sy: float, origin: tuple[float, float],
+          perspective: float | None = None,
+          perspective_origin: tuple[float, float] = (0.0, 0.0)) -> Matrix:
+    """translate(x,y) rotateZ rotateY rotateX skewX scale about ``origin``, then an optional
+    CSS perspective about ``perspective_origin``; reduced to a 3x3 homography for the z=0
+    plane the glyphs live in."""
+    cz, sz = math.cos(math.radians(rot_z)), math.sin(math.radians(rot_z))
+    cy, sy_ = math.cos(math.radians(rot_y)), math.sin(math.radians(rot_y))
+    cx, sx_ = math.cos(math.radians(rot_x)), math.sin(math.radians(rot_x))
+    rz = [[cz, -sz, 0, 0], [sz, cz, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]
+    ry = [[cy, 0, sy_, 0], [0, 1, 0, 0], [-sy_, 0, cy, 0], [0, 0, 0, 1]]
+    rx = [[1, 0, 0, 0], [0, cx, -sx_, 0], [0, sx_, cx, 0], [0, 0, 0, 1]]
+    sk = [[1, math.tan(math.radians(skew_x_deg)), 0, 0], [0, 1, 0, 0], [0, 0, 1, 0],
+          [0, 0, 0, 1]]
+    sc = [[sx, 0, 0, 0], [0, sy, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]
+    m = _t4(origin[0] + x, origin[1] + y)
+    for part in (rz, ry, rx, sk, sc, _t4(-origin[0], -origin[1])):
+        m = _mat4_mul(m, part)
+    if perspective:
+        px, py = perspective_origin
+        persp = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, -1 / perspective, 1]]
+        m = _mat4_mul(_mat4_mul(_mat4_mul(_t4(px, py), persp), _t4(-px, -py)), m)
+    return Matrix((m[0][0], m[0][1], m[0][3], m[1][0], m[1][1], m[1][3],
+                   m[3][0], m[3][1], m[3][3]))

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .css import parse_length
-from .display_list import BeginLayer, BoxPaint, DisplayList, EndLayer, TextLine, TextPaint
+from .css import Rgba, Shadow, parse_length
+from .display_list import (BeginLayer, BoxPaint, DisplayList, EndLayer, GlowPaint, ImagePaint,
+                           TextLine, TextPaint)
 from .layout.boxes import Box
 from .layout.engine import font_of
+from .paint_units import paint_units, unit_matrix
 
 
 def _is_context(box: Box) -> bool:
@@ -84,23 +86,36 @@ def _own_paint(box: Box, items: list) -> None:
 
 
 def _text(box: Box, items: list) -> None:
+    effects = box.el.effects
+    cs = box.cs
+    matrix = box.matrix
+    if effects.root is not None:
+        matrix = matrix @ unit_matrix(effects.root, box.w, box.h)
+    for deco in effects.decorations:
+        if deco.kind == "glow":
+            items.append(GlowPaint(matrix, (0.0, 0.0, box.w, box.h), deco.color, deco.opacity))
+        elif deco.kind == "flames":
+            items.append(ImagePaint(matrix, (0.0, 0.0, box.w, box.h), "flame",
+                                    deco.frame_index, deco.opacity))
+    shadows = effects.wrapper_shadows if effects.wrapper_shadows is not None else cs.shadows
+    if box.unit_boxes:
+        paint_units(box, matrix, shadows, items)
+        return
     if not box.lines:
         return
-    cs = box.cs
     lines = tuple(
         TextLine(x, top + line.extent.above, line.text, line.width)
         for line, x, top in zip(box.lines, box.line_x, box.line_top)
     )
-    items.append(TextPaint(box.matrix, font_of(cs), lines, cs.fill,
+    items.append(TextPaint(matrix, font_of(cs), lines, cs.fill,
                            cs.stroke_width, cs.stroke if cs.stroke_width > 0 else None,
-                           tuple(s if s.color is not None else _current(s, cs.color)
-                                 for s in cs.shadows)))
+                           resolve_shadows(shadows, cs.color)))
 
 
-def _current(shadow, color):
-    from .css import Shadow
-
-    return Shadow(shadow.dx, shadow.dy, shadow.blur, color)
+def resolve_shadows(shadows: tuple[Shadow, ...], color: Rgba) -> tuple[Shadow, ...]:
+    """currentColor shadows take the element's colour."""
+    return tuple(s if s.color is not None else Shadow(s.dx, s.dy, s.blur, color)
+                 for s in shadows)
 
 
 __all__ = ["paint", "parse_length"]

@@ -10,18 +10,26 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .errors import ScenarioError
+from .effects import Effects
 from .model import Node, PluginSpec
 
 
 class Plugin(Protocol):
-    """A native plugin. ``kind`` is the manifest type: "channel", "dom" or "hybrid"."""
+    """A native plugin. ``kind`` is the manifest type: "channel", "dom" or "hybrid".
+
+    ``params`` arrive as the scenario wrote them: like the original modules, each plugin
+    applies its own code defaults (the renderer never merges manifest defaults)."""
 
     name: str
     version: str
     kind: str
-    defaults: dict[str, Any]
 
-    def channels(self, params: dict[str, Any], progress: float, ctx: "PluginContext") -> dict: ...
+    def channels(self, params: dict[str, Any], progress: float, ctx: "PluginContext") -> dict:
+        """Channel part (channel/hybrid): {"tx", "ty", "sx", "sy", "rot", ...}."""
+
+    def apply(self, effects: Effects, params: dict[str, Any], progress: float,
+              ctx: "PluginContext") -> None:
+        """DOM part (dom/hybrid): edit ``effects`` to the state at ``progress``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +38,16 @@ class PluginContext:
     node: Node
     window: tuple[float, float]
     fps: float
+    init_time: float = 0.0  # when this DOM plugin was first activated on the mounted node
+    legacy_parity: bool = True  # replicate the original's "replicate" quirks
+
+    @property
+    def text(self) -> str:
+        return self.node.text or ""
+
+    def seed(self, *parts: object) -> str:
+        """Key for seeded randomness: stable per node, never wall-clock."""
+        return "/".join(str(p) for p in (self.node.id, *parts))
 
 
 class PluginRegistry:
@@ -121,8 +139,32 @@ def evaluate_chain(node: Node, t: float, registry: PluginRegistry, fps: float) -
             continue
         kind = spec.type or plugin.kind
         if kind in ("channel", "hybrid"):
-            params = {**plugin.defaults, **(spec.params or {})}
             ctx = PluginContext(t, node, window, fps)
-            result = plugin.channels(params, progress(t, window), ctx) or {}
+            result = plugin.channels(dict(spec.params or {}), progress(t, window), ctx) or {}
             compose(channels, result, spec.compose)
     return channels
+
+
+def evaluate_dom(node: Node, t: float, registry: PluginRegistry, fps: float,
+                 init_times: dict[str, float], legacy_parity: bool = True) -> Effects:
+    """The effects root at t (spec 13.7): DOM plugins initialise lazily on their first active
+    tick (``init_times`` records it, keyed by the spec's name); an initialised plugin outside
+    its window is held at p = 0 before and p = 1 after. Plugins apply in chain order."""
+    effects = Effects()
+    for spec in node.plugin_chain:
+        plugin = registry.lookup(spec.name)
+        if plugin is None or (spec.type or plugin.kind) not in ("dom", "hybrid"):
+            continue
+        window = plugin_window(spec, node)
+        if not (math.isfinite(window[0]) and math.isfinite(window[1])):
+            continue
+        if window[0] <= t <= window[1]:
+            init_times.setdefault(spec.name, t)
+            p = progress(t, window)
+        elif spec.name in init_times:
+            p = 0.0 if t < window[0] else 1.0
+        else:
+            continue
+        ctx = PluginContext(t, node, window, fps, init_times[spec.name], legacy_parity)
+        plugin.apply(effects, dict(spec.params or {}), p, ctx)
+    return effects

@@ -17,7 +17,7 @@ from .layout.text import TextLayout, TextShaper
 from .model import Cue, Node, Scenario
 from .mount import Mounter
 from .paint import paint
-from .plugin_host import PluginRegistry, evaluate_chain
+from .plugin_host import PluginRegistry, evaluate_chain, evaluate_dom
 
 KINDS = {"group", "text", "image", "video"}
 
@@ -48,7 +48,7 @@ class _LiveGeometry:
 class Timeline:
     def __init__(self, scenario: Scenario, width: int, height: int, shaper: TextShaper,
                  host: HostDefaults | None = None, registry: PluginRegistry | None = None,
-                 fps: float = 30.0) -> None:
+                 fps: float = 30.0, legacy_parity: bool = True) -> None:
         self.scenario = scenario
         self.width, self.height = width, height
         self.fps = fps
@@ -56,7 +56,9 @@ class Timeline:
         self.stage = Element("stage")
         self.engine = LayoutEngine(TextLayout(shaper), host or HostDefaults(), width, height)
         self.mounter = Mounter(scenario, self.stage, height, _LiveGeometry(self))
+        self.legacy_parity = legacy_parity
         self.mounted: dict[str, Element] = {}
+        self.dom_init: dict[str, dict[str, float]] = {}  # node id -> plugin name -> init time
         self._root: Box | None = None
         self._dirty = True
         self._boxes: dict[int, Box] = {}
@@ -119,6 +121,7 @@ class Timeline:
 
     def _unmount(self, node_id: str) -> None:
         el = self.mounted.pop(node_id, None)
+        self.dom_init.pop(node_id, None)  # a remount starts from a fresh element
         if el is None:
             return
         parent = el.parent
@@ -137,10 +140,15 @@ class Timeline:
     def _run_plugins(self, node: Node, t: float) -> None:
         if not node.plugin_chain:
             return
+        el = self.mounted[node.id]
         channels = evaluate_chain(node, t, self.registry, self.fps)
         if channels:
-            el = self.mounted[node.id]
             el.channels.update(channels)  # persistence: unwritten keys keep their value
+            self._dirty = True
+        init_times = self.dom_init.setdefault(node.id, {})
+        effects = evaluate_dom(node, t, self.registry, self.fps, init_times, self.legacy_parity)
+        if effects != el.effects:
+            el.effects = effects
             self._dirty = True
 
 

@@ -10,6 +10,8 @@ import sys
 COMMANDS = {
     "render": "server.cli_render",
     "frame": "server.cli_frame",
+    "serve": "server.cli_serve",
+    "worker": "server.cli_worker",
 }
 
 

@@ -33,7 +33,7 @@ from motiontext.errors import (
     RenderError,
     StorageError,
 )
-from server.jobs import JobStatus, JobStore, MemoryJobStore
+from server.jobs import JobStatus, JobStore, MemoryJobStore, progress_percent
 from server.settings import Settings
 from server.storage import Storage, build_storage, presign_s3_url
 from server.url_safety import check_video_url
@@ -140,30 +140,39 @@ class CancelWatch:
 
 
 class FrameReporter:
-    """``on_progress`` for the pipeline: writes frames done for ``part`` to the store, at most
-    every 0.25 s and whenever a 10 % step may have been crossed."""
+    """``on_progress`` for the pipeline: writes frames done for ``part`` to the store at most
+    every 0.25 s, and also at the first frame of every step: the job's 10 % steps for a
+    whole render (so each step's callback carries the step's first value), the part's own
+    5 % steps for a segment (the job's progress is the sum over the parts)."""
 
-    def __init__(self, store: JobStore, job_id: str, part: int, set_total: bool):
-        self.store, self.job_id, self.part, self.set_total = store, job_id, part, set_total
+    def __init__(self, store: JobStore, job_id: str, part: int, whole: bool):
+        self.store, self.job_id, self.part, self.whole = store, job_id, part, whole
+        self._total_sent = False
         self._reported_frames = 0
         self._last_time = 0.0
         self._last_step = -1
 
-    def __call__(self, progress: Progress) -> None:
-        if self.set_total:
-            self.store.set_frames_total(self.job_id, progress.frames_total)
-            self.set_total = False
-        now = time.monotonic()
+    def _step(self, progress: Progress) -> int:
         total = progress.frames_total or 0
-        step = 10 * progress.frames_done // total if total else 0
-        if now - self._last_time < _REPORT_SECONDS and step == self._last_step:
+        if not total:
+            return 0
+        if self.whole:
+            return progress_percent(progress.frames_done, total) // 10
+        return 20 * progress.frames_done // total
+
+    def __call__(self, progress: Progress) -> None:
+        if self.whole and not self._total_sent:
+            self.store.set_frames_total(self.job_id, progress.frames_total)
+            self._total_sent = True
+        if time.monotonic() - self._last_time < _REPORT_SECONDS and (
+            self._step(progress) == self._last_step
+        ):
             return
         self.flush(progress)
 
     def flush(self, progress: Progress) -> None:
-        total = progress.frames_total or 0
         self._last_time = time.monotonic()
-        self._last_step = 10 * progress.frames_done // total if total else 0
+        self._last_step = self._step(progress)
         delta = progress.frames_done - self._reported_frames
         self._reported_frames = progress.frames_done
         self.store.report_frames(self.job_id, self.part, progress.frames_done, delta, progress.fps)
@@ -178,7 +187,7 @@ def render_piece(
     cancel: CancelToken,
     *,
     part: int = 0,
-    set_total: bool = True,
+    whole: bool = True,
     wrap_overlay: Callable[[Any], Any] | None = None,
 ) -> RenderResult:
     """Render ``input_url`` with the request's scenario and options into ``output_path``."""
@@ -193,7 +202,7 @@ def render_piece(
         overlay = ScenarioOverlay(scenario, width, height, overlay_fps)
         return wrap_overlay(overlay) if wrap_overlay else overlay
 
-    reporter = FrameReporter(ctx.store, job_id, part, set_total)
+    reporter = FrameReporter(ctx.store, job_id, part, whole)
     last: list[Progress] = []
 
     def on_progress(progress: Progress) -> None:

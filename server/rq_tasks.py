@@ -136,7 +136,7 @@ def segment_job(job_id: str, index: int) -> None:
             name = _piece_name(index, record.request)
             output = scratch / name
             render_piece(ctx, job_id, record.request, str(piece), output, cancel, part=index,
-                         set_total=False, wrap_overlay=lambda o: OffsetOverlay(o, segment))  # fmt: skip
+                         whole=False, wrap_overlay=lambda o: OffsetOverlay(o, segment))  # fmt: skip
             cancel.raise_if_cancelled()
             ctx.storage.put_work(job_id, name, output)
     finally:

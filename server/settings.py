@@ -12,7 +12,7 @@ import functools
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MB = 1024 * 1024
@@ -21,10 +21,19 @@ MB = 1024 * 1024
 class Settings(BaseSettings):
     """Field ``x`` is the environment variable ``X`` (case-insensitive)."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # Empty values (``WORK_DIR=`` in a copied .env.example) mean "use the default".
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,
+        populate_by_name=True,
+    )
 
     # Execution
-    mode: Literal["standalone", "rq"] = "standalone"  # RENDER_MODE; `serve --mode` overrides
+    mode: Literal["standalone", "rq"] = Field(  # `serve --mode` overrides it
+        "standalone", validation_alias=AliasChoices("render_mode", "mode")
+    )
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_prefix: str = "ecg"  # namespaces this service's keys (several services, one Redis)
     queue_name: str = "ecg-render"

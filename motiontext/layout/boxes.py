@@ -8,9 +8,22 @@ from dataclasses import dataclass, field
 from ..dom import Element
 from ..geometry import IDENTITY, Matrix
 from .style import Computed
+from ..effects import Unit
 from .text import Line
 
 WRAPPER_STYLE = {"position": "relative", "display": "inline-block"}
+
+
+@dataclass(slots=True)
+class UnitBox:
+    """A DOM plugin's span laid out inside the wrapper (coordinates local to the wrapper)."""
+
+    unit: Unit
+    x: float
+    top: float
+    w: float
+    h: float
+    baseline: float  # from the unit box top
 
 
 @dataclass(eq=False)
@@ -28,6 +41,7 @@ class Box:
     h: float = 0.0
     pad: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
     lines: list[Line] = field(default_factory=list)  # wrapper of a text node
+    unit_boxes: list[UnitBox] = field(default_factory=list)  # wrapper whose text was split
     line_x: list[float] = field(default_factory=list)
     line_top: list[float] = field(default_factory=list)
     baseline: float | None = None  # last line baseline from the border-box top

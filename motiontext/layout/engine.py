@@ -9,6 +9,7 @@ from ..display_list import FontSpec
 from ..dom import Element
 from ..geometry import IDENTITY, Matrix, about, translate
 from .boxes import WRAPPER_STYLE, Box
+from .units import layout_units, unit_intrinsic
 from .style import Computed, HostDefaults, compute, root_style
 from .text import LineExtent, TextLayout, collapse_spaces
 from .transforms import channel_matrix, css_transform, transform_origin
@@ -64,6 +65,8 @@ class LayoutEngine:
     def intrinsic(self, box: Box) -> tuple[float, float]:
         """(min-content, max-content) border-box widths, px constraints applied."""
         cs = box.cs
+        if box.is_wrapper and box.el.effects.units is not None:
+            return unit_intrinsic(self, box)
         if box.is_wrapper:
             text = collapse_spaces(box.el.text, cs.white_space)
             if not text:
@@ -170,6 +173,10 @@ class LayoutEngine:
 
     def _wrapper(self, box: Box, border_w: float) -> None:
         cs = box.cs
+        if box.el.effects.units is not None:
+            box.lines, box.line_x, box.line_top = [], [], []
+            layout_units(self, box, border_w)
+            return
         text = collapse_spaces(box.el.text, cs.white_space)
         box.lines, box.line_x, box.line_top = [], [], []
         if not text:

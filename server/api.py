@@ -1,0 +1,332 @@
+"""The render service's HTTP API (the ECG backend's contract; OpenAPI at /docs).
+
+    POST /render                        queue a render (snake_case or camelCase body)
+    GET  /api/render/{job_id}/status    the job's snapshot (GPURenderCallback fields)
+    POST /api/render/{job_id}/cancel    stop it; nothing is published
+    GET  /api/render/{job_id}/preview   PNG of the job's caption overlay at ?t=SECONDS
+    POST /preview                       PNG of a posted scenario's overlay at t
+    GET  /health                        ok | degraded, encoders, GPU, Redis, workers, disk
+    GET  /queue/status                  queued/started/finished/failed counts and workers
+    GET  /metrics                       Prometheus
+    GET  /files/<name>                  published files (STORAGE=local)
+
+Errors answer ``{"detail": message, "error_code": code, "path": json_path}``; 422 for bad
+input (the scenario's JSON path is prefixed with ``scenario``), 413 for bodies over the limit.
+With ``API_KEY`` set, every endpoint but /health (and the docs, and /files, whose URLs are
+handed to end users) needs the ``X-API-Key`` header.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+import shutil
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from motiontext.errors import RenderError, ScenarioError
+from server.callbacks import CallbackDispatcher, RetryPolicy
+from server.jobs import JobSnapshot, JobStatus
+from server.metrics import CONTENT_TYPE, build_registry, render_metrics
+from server.render_job import ServiceContext, build_context, check_input_url
+from server.schemas import (
+    CancelResponse,
+    PreviewBody,
+    RenderBody,
+    RenderQueued,
+    StatusResponse,
+    render_preview_png,
+)
+from server.settings import Settings, get_settings
+from server.standalone import QueueFullError
+
+_CAPABILITY_CACHE_SECONDS = 30.0
+_BODY_SLACK_BYTES = 64 * 1024  # the rest of the body around a maximal scenario
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, path: str | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.path = status, code, message, path
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class BodySizeLimit:
+    """Refuses request bodies over ``max_bytes`` with 413, by Content-Length or while
+    streaming (chunked uploads), before anything parses them."""
+
+    def __init__(self, app: Any, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_bytes:
+            await self._refuse(send)
+            return
+        seen = 0
+        started = False
+
+        async def counting_receive() -> dict[str, Any]:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        async def tracking_send(message: dict[str, Any]) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _BodyTooLarge:
+            if not started:
+                await self._refuse(send)
+
+    async def _refuse(self, send: Any) -> None:
+        response = _error_response(
+            413, "INVALID_INPUT", f"request body is larger than {self.max_bytes} bytes"
+        )
+        await response({"type": "http"}, None, send)
+
+
+def _error_response(status: int, code: str, message: str, path: str | None = None,
+                    extra: dict[str, Any] | None = None) -> JSONResponse:  # fmt: skip
+    body = {"detail": message, "error_code": code, "path": path, **(extra or {})}
+    return JSONResponse(body, status_code=status)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The API for ``settings`` (default: the environment's). In standalone mode the app
+    owns the render pool; in rq mode it submits to Redis. The callback dispatcher runs for
+    the app's lifetime."""
+    settings = settings or get_settings()
+    ctx = build_context(settings)
+    if settings.mode == "rq":
+        from server.rq_tasks import RqJobQueue
+
+        queue: Any = RqJobQueue(ctx)
+    else:
+        from server.standalone import StandaloneExecutor
+
+        queue = StandaloneExecutor(ctx)
+    policy = RetryPolicy(settings.callback_max_tries, settings.callback_timeout_seconds,
+                         settings.callback_backoff_seconds, settings.callback_backoff_max_seconds)  # fmt: skip
+    dispatcher = CallbackDispatcher(ctx.store, policy)
+    registry = build_registry(ctx.store, queue.depth, lambda: len(_safe(queue.workers, [])))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        dispatcher.start()
+        try:
+            yield
+        finally:
+            queue.shutdown()
+            dispatcher.stop()
+
+    app = FastAPI(title="ECG Render", version="0.1.0", lifespan=lifespan,
+                  description="Burns MotionText v2.0 captions into video.")  # fmt: skip
+    app.state.ctx, app.state.queue, app.state.dispatcher = ctx, queue, dispatcher
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_scenario_bytes + _BODY_SLACK_BYTES)
+    _install_error_handlers(app)
+
+    def require_api_key(x_api_key: str | None = Header(None)) -> None:
+        expected = settings.api_key.get_secret_value() if settings.api_key else None
+        if expected and not (x_api_key and secrets.compare_digest(x_api_key, expected)):
+            raise ApiError(401, "UNAUTHORIZED", "missing or wrong X-API-Key header")
+
+    api = APIRouter(dependencies=[Depends(require_api_key)])
+    _add_job_routes(api, ctx, queue)
+    _add_service_routes(api, ctx, queue, registry)
+    app.include_router(api)
+    _add_health_route(app, ctx, queue)
+    if settings.storage == "local":
+        app.mount("/files", StaticFiles(directory=settings.public_dir, check_dir=False),
+                  name="files")  # fmt: skip
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return _error_response(exc.status, exc.code, exc.message, exc.path)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+        loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
+        path = ".".join(loc) or None
+        message = f"{path}: {first.get('msg')}" if path else str(first.get("msg"))
+        detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+                  for e in errors]  # fmt: skip
+        return _error_response(422, "INVALID_INPUT", message, path, {"errors": detail})
+
+
+def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
+    store, settings = ctx.store, ctx.settings
+
+    @api.post("/render", response_model=RenderQueued, tags=["render"])
+    def submit_render(body: RenderBody) -> RenderQueued:
+        """Queue a render. A job_id that exists already is not run again: the answer then
+        carries its current status."""
+        try:
+            from motiontext.parse import load_scenario
+
+            load_scenario(body.scenario)
+        except ScenarioError as exc:
+            path = "scenario" + ("" if not exc.path else
+                                 exc.path if exc.path.startswith("[") else "." + exc.path)  # fmt: skip
+            raise ApiError(422, exc.code, str(exc), path) from None
+        try:
+            check_input_url(settings, body.video_url)
+        except RenderError as exc:
+            raise ApiError(422, exc.code, str(exc), "video_url") from None
+        job_id = body.job_id or uuid.uuid4().hex
+        request = {"video_url": body.video_url, "scenario": body.scenario,
+                   "options": body.options.model_dump()}  # fmt: skip
+        if not store.create(job_id, request, body.callback_url):
+            record = store.get(job_id)
+            status = record.status if record else JobStatus.QUEUED
+            return RenderQueued(job_id=job_id, status=status)
+        try:
+            queue.submit(job_id)
+        except QueueFullError as exc:
+            store.fail(job_id, "QUEUE_FULL", str(exc))
+            raise ApiError(503, "QUEUE_FULL", str(exc)) from None
+        return RenderQueued(job_id=job_id, status=JobStatus.QUEUED)
+
+    @api.get("/api/render/{job_id}/status", response_model=StatusResponse, tags=["render"])
+    def job_status(job_id: str) -> StatusResponse:
+        return StatusResponse(**_snapshot(ctx, job_id).payload())
+
+    @api.post("/api/render/{job_id}/cancel", response_model=CancelResponse, tags=["render"])
+    def cancel_job(job_id: str) -> CancelResponse:
+        """Cancel a queued or running job: the render stops within a second and nothing is
+        published. 409 when the job already finished (or is being published)."""
+        status = store.cancel(job_id)
+        if status is None:
+            raise ApiError(404, "NOT_FOUND", f"no job {job_id!r}")
+        if status is not JobStatus.CANCELLED:
+            raise ApiError(409, "NOT_CANCELLABLE", f"job {job_id!r} is {status}", None)
+        queue.cancel(job_id)
+        return CancelResponse(job_id=job_id, status=status)
+
+    @api.get("/api/render/{job_id}/preview", tags=["preview"],
+             responses={200: {"content": {"image/png": {}}}})  # fmt: skip
+    def job_preview(
+        job_id: str,
+        t: float = Query(0.0, ge=0, description="time in seconds"),
+        width: int | None = Query(None, ge=16, le=3840),
+        height: int | None = Query(None, ge=16, le=2160),
+    ) -> Response:
+        """The job's caption overlay at ``t`` as a transparent PNG (default: the job's output
+        size, else 1920x1080)."""
+        record = store.get(job_id)
+        if record is None:
+            raise ApiError(404, "NOT_FOUND", f"no job {job_id!r}")
+        options = record.request.get("options") or {}
+        size = (width or options.get("width") or 1920, height or options.get("height") or 1080)
+        png = render_preview_png(record.request["scenario"], size, t, options.get("fps", 30))
+        return Response(png, media_type="image/png")
+
+    @api.post("/preview", tags=["preview"], responses={200: {"content": {"image/png": {}}}})
+    def preview(body: PreviewBody) -> Response:
+        """A posted scenario's caption overlay at ``t`` as a transparent PNG."""
+        try:
+            png = render_preview_png(body.scenario, (body.width, body.height), body.t, body.fps)
+        except ScenarioError as exc:
+            raise ApiError(422, exc.code, str(exc), "scenario." + exc.path if exc.path
+                           else "scenario") from None  # fmt: skip
+        return Response(png, media_type="image/png")
+
+
+def _snapshot(ctx: ServiceContext, job_id: str) -> JobSnapshot:
+    record = ctx.store.get(job_id)
+    if record is None:
+        raise ApiError(404, "NOT_FOUND", f"no job {job_id!r}")
+    return record.snapshot
+
+
+def _add_service_routes(api: APIRouter, ctx: ServiceContext, queue: Any, registry: Any) -> None:
+    @api.get("/queue/status", tags=["service"])
+    def queue_status() -> dict[str, Any]:
+        return {"mode": queue.mode, **queue.counts(), "workers": queue.workers()}
+
+    @api.get("/metrics", tags=["service"])
+    def metrics() -> Response:
+        return Response(render_metrics(registry), media_type=CONTENT_TYPE)
+
+
+def _add_health_route(app: FastAPI, ctx: ServiceContext, queue: Any) -> None:
+    settings = ctx.settings
+    cache: dict[str, Any] = {}
+
+    def capabilities() -> dict[str, Any]:
+        now = time.monotonic()
+        if "at" not in cache or now - cache["at"] > _CAPABILITY_CACHE_SECONDS:
+            cache.update(at=now, value=_safe(queue.capabilities, {}))
+        return cache["value"]
+
+    @app.get("/health", tags=["service"])
+    def health() -> dict[str, Any]:
+        """ok, or degraded with the reasons. Always 200: the body says what is wrong."""
+        problems: list[str] = []
+        caps = capabilities()
+        encoders = caps.get("encoders") or {}
+        if not any(encoders.values()):
+            problems.append("no video encoder opens")
+        redis_state: dict[str, Any] | None = None
+        workers: list[dict[str, Any]] = []
+        if settings.mode == "rq":
+            try:
+                ctx.store.redis.ping()  # type: ignore[attr-defined]
+                redis_state = {"ok": True}
+                workers = queue.workers()
+            except Exception as exc:  # noqa: BLE001 (reported, not raised)
+                redis_state = {"ok": False, "error": str(exc)}
+                problems.append("redis unreachable")
+            if redis_state["ok"] and not workers:
+                problems.append("no rq workers")
+        else:
+            workers = queue.workers()
+        disk = shutil.disk_usage(settings.scratch_dir)
+        free_mb = disk.free // (1024 * 1024)
+        if free_mb < settings.min_free_disk_mb:
+            problems.append(f"only {free_mb} MB free on disk")
+        return {
+            "status": "degraded" if problems else "ok",
+            "problems": problems,
+            "mode": settings.mode,
+            "encoders": encoders,
+            "nvenc": bool(caps.get("nvenc")),
+            "gpu": {"cupy": bool(caps.get("cupy"))},
+            "redis": redis_state,
+            "workers": len(workers),
+            "disk": {"path": str(settings.scratch_dir), "free_mb": free_mb},
+            "storage": settings.storage,
+        }
+
+
+def _safe(fn: Any, default: Any) -> Any:
+    try:
+        return fn()
+    except Exception:  # noqa: BLE001 (health and metrics report what they can)
+        return default

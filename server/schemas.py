@@ -1,0 +1,133 @@
+"""Request and response bodies of the API (pydantic at the boundary only).
+
+The backend sends the render request in two shapes, snake_case (``job_id``, ``video_url``,
+``callback_url``) and camelCase (``jobId``, ``videoUrl``, ``callbackUrl``); both validate to
+:class:`RenderBody`. Option ranges are the backend's own (``app/api/v1/render.py``).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any, Literal
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from server.jobs import JobStatus
+
+JOB_ID_PATTERN = r"^[A-Za-z0-9._-]{1,128}$"
+
+
+class RenderOptions(BaseModel):
+    """Output options. Without width and height the source size is kept."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    width: int | None = Field(None, ge=480, le=3840, description="pixels, even")
+    height: int | None = Field(None, ge=360, le=2160, description="pixels, even")
+    fps: int = Field(30, ge=1, le=60)
+    quality: int = Field(90, ge=10, le=100, description="10..100, mapped to CRF/CQ")
+    format: Literal["mp4", "mov", "webm"] = "mp4"
+
+    @model_validator(mode="after")
+    def _size_pair(self) -> RenderOptions:
+        if (self.width is None) != (self.height is None):
+            raise ValueError("width and height must be given together (or both left out)")
+        for name in ("width", "height"):
+            value = getattr(self, name)
+            if value is not None and value % 2:
+                raise ValueError(f"{name} must be even, but is {value}")
+        return self
+
+
+class RenderBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    job_id: str | None = Field(
+        None,
+        validation_alias=AliasChoices("job_id", "jobId"),
+        pattern=JOB_ID_PATTERN,
+        description="letters, digits, '.', '_', '-' (1-128); generated when absent",
+    )
+    video_url: str = Field(
+        validation_alias=AliasChoices("video_url", "videoUrl"),
+        min_length=1,
+        max_length=8192,
+        description="http(s):// or s3://bucket/key",
+    )
+    scenario: dict[str, Any] = Field(description="MotionText v2.0 scenario")
+    options: RenderOptions = Field(default_factory=RenderOptions)
+    callback_url: str | None = Field(
+        None, validation_alias=AliasChoices("callback_url", "callbackUrl"), max_length=4096
+    )
+
+    @field_validator("job_id")
+    @classmethod
+    def _not_dots(cls, value: str | None) -> str | None:
+        if value is not None and set(value) == {"."}:
+            raise ValueError("job_id must not consist of dots only")
+        return value
+
+    @field_validator("callback_url")
+    @classmethod
+    def _http_callback(cls, value: str | None) -> str | None:
+        if value and not value.lower().startswith(("http://", "https://")):
+            raise ValueError("callback_url must be an http(s) URL")
+        return value or None
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _null_options(cls, value: Any) -> Any:
+        return {} if value is None else value
+
+
+class RenderQueued(BaseModel):
+    job_id: str
+    status: JobStatus
+
+
+class CancelResponse(BaseModel):
+    job_id: str
+    status: JobStatus
+
+
+class StatusResponse(BaseModel):
+    """The job's snapshot: the same fields the callbacks carry."""
+
+    job_id: str
+    status: JobStatus
+    progress: int = Field(ge=0, le=100)
+    estimated_time_remaining: float | None = Field(None, description="seconds")
+    download_url: str | None = None
+    file_size: int | None = Field(None, description="bytes")
+    duration: float | None = Field(None, description="seconds")
+    error_message: str | None = None
+    error_code: str | None = None
+
+
+class PreviewBody(BaseModel):
+    scenario: dict[str, Any]
+    t: float = Field(0.0, ge=0, description="seconds")
+    width: int = Field(1920, ge=16, le=3840)
+    height: int = Field(1080, ge=16, le=2160)
+    fps: int = Field(30, ge=1, le=60)
+
+
+def render_preview_png(scenario: dict[str, Any], size: tuple[int, int], t_seconds: float,
+                       fps: float = 30) -> bytes:  # fmt: skip
+    """The scenario's caption overlay at ``t_seconds`` as a PNG with straight alpha.
+    Raises ScenarioError for a scenario the parser refuses."""
+    import numpy as np
+    from PIL import Image
+
+    from engine.overlay import ScenarioOverlay
+    from motiontext.parse import load_scenario
+
+    overlay = ScenarioOverlay(load_scenario(scenario), size[0], size[1], float(fps))
+    rgba = overlay.overlay_at(round(t_seconds * fps), t_seconds).rgba.astype(np.float32)
+    alpha = rgba[..., 3:4]
+    # The overlay is premultiplied; PNG wants straight colour.
+    rgb = np.where(alpha > 0, rgba[..., :3] * 255.0 / np.maximum(alpha, 1), 0)
+    straight = np.concatenate([np.clip(rgb + 0.5, 0, 255), alpha], axis=2).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(straight, "RGBA").save(buffer, format="PNG", optimize=False)
+    return buffer.getvalue()
