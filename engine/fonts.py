@@ -124,11 +124,21 @@ class FontBook:
         for ch in text:
             if ch.isspace() or any(f.typeface.unicharToGlyph(ord(ch)) for f in faces):
                 continue
-            fb = self.fallback_for(ch, families[0] if families else DEFAULT_FAMILY, weight,
-                                   script)
+            fb = self.fallback_for(ch, self._fallback_family(families), weight, script)
             if fb is not None and fb not in faces:
                 faces.append(fb)
         return faces
+
+    def _fallback_family(self, families: tuple[str, ...]) -> str:
+        """The family Chromium's character fallback effectively asks fontconfig with.
+        Measured: Hangul after a serif face (Liberation Serif, the default) still comes
+        from Noto Sans CJK, while monospace lists get the monospace CJK face."""
+        first = families[0] if families else DEFAULT_FAMILY
+        resolved = self.resolve(first, 400)
+        if resolved is not None and "serif" in resolved.typeface.getFamilyName().lower() \
+                and "sans" not in resolved.typeface.getFamilyName().lower():
+            return "sans-serif"
+        return first
 
     def fallback_for(self, ch: str, family: str, weight: int,
                      script: str = "") -> ResolvedFont | None:

@@ -220,7 +220,8 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
     @api.post("/api/render/{job_id}/cancel", response_model=CancelResponse, tags=["render"])
     def cancel_job(job_id: str) -> CancelResponse:
         """Cancel a queued or running job: the render stops within a second and nothing is
-        published. 409 when the job already finished (or is being published)."""
+        published. Cancelling a cancelled job answers the same; 409 when the job completed,
+        failed, or is already being published."""
         status = store.cancel(job_id)
         if status is None:
             raise ApiError(404, "NOT_FOUND", f"no job {job_id!r}")

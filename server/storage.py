@@ -44,6 +44,7 @@ class Storage(Protocol):
 @contextlib.contextmanager
 def translate_storage_errors(what: str) -> Iterator[None]:
     """The storage side's one boundary from boto3/OS exceptions to StorageError."""
+    from boto3.exceptions import Boto3Error
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
@@ -53,7 +54,7 @@ def translate_storage_errors(what: str) -> Iterator[None]:
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "?")
         raise StorageError(f"{what} failed: S3 answered {code}") from exc
-    except (BotoCoreError, OSError) as exc:
+    except (Boto3Error, BotoCoreError, OSError) as exc:  # Boto3Error: failed transfers
         raise StorageError(f"{what} failed: {exc}") from exc
 
 

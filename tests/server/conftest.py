@@ -36,6 +36,8 @@ from tests.requirements_check import require_redis_server
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # 2 s, 640x360, 30 fps, AAC; a keyframe every 0.5 s so segmented renders have cuts.
 SHORT_CLIP = ClipSpec(width=640, height=360, seconds=2.0, options={"preset": "veryfast", "g": "15"})
+# One keyframe only: nothing to cut, rq mode renders it as one job.
+ONE_GOP_CLIP = ClipSpec(width=640, height=360, seconds=1.0, options={"preset": "ultrafast", "g": "300"})
 # Long enough to cancel mid-render when upscaled to 1080p (several seconds of work).
 LONG_CLIP = ClipSpec(width=640, height=360, seconds=8.0, options={"preset": "ultrafast", "g": "30"})
 
@@ -172,7 +174,8 @@ class ServerThread:
 
 @pytest.fixture(scope="session")
 def clips() -> dict[str, Path]:
-    return {"short.mp4": make_clip(SHORT_CLIP), "long.mp4": make_clip(LONG_CLIP)}
+    return {"short.mp4": make_clip(SHORT_CLIP), "long.mp4": make_clip(LONG_CLIP),
+            "one-gop.mp4": make_clip(ONE_GOP_CLIP)}  # fmt: skip
 
 
 @pytest.fixture(scope="session")
