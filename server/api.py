@@ -107,8 +107,13 @@ class BodySizeLimit:
         await response({"type": "http"}, None, send)
 
 
-def _error_response(status: int, code: str, message: str, path: str | None = None,
-                    extra: dict[str, Any] | None = None) -> JSONResponse:  # fmt: skip
+def _error_response(
+    status: int,
+    code: str,
+    message: str,
+    path: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
     body = {"detail": message, "error_code": code, "path": path, **(extra or {})}
     return JSONResponse(body, status_code=status)
 
@@ -127,8 +132,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         from server.standalone import StandaloneExecutor
 
         queue = StandaloneExecutor(ctx)
-    policy = RetryPolicy(settings.callback_max_tries, settings.callback_timeout_seconds,
-                         settings.callback_backoff_seconds, settings.callback_backoff_max_seconds)  # fmt: skip
+    policy = RetryPolicy(
+        settings.callback_max_tries,
+        settings.callback_timeout_seconds,
+        settings.callback_backoff_seconds,
+        settings.callback_backoff_max_seconds,
+    )
     dispatcher = CallbackDispatcher(ctx.store, policy)
     registry = build_registry(ctx.store, queue.depth, lambda: len(_safe(queue.workers, [])))
 
@@ -141,8 +150,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             queue.shutdown()
             dispatcher.stop()
 
-    app = FastAPI(title="ECG Render", version="0.1.0", lifespan=lifespan,
-                  description="Burns MotionText v2.0 captions into video.")  # fmt: skip
+    app = FastAPI(
+        title="ECG Render",
+        version="0.1.0",
+        lifespan=lifespan,
+        description="Burns MotionText v2.0 captions into video.",
+    )
     app.state.ctx, app.state.queue, app.state.dispatcher = ctx, queue, dispatcher
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_scenario_bytes + _BODY_SLACK_BYTES)
     _install_error_handlers(app)
@@ -158,8 +171,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api)
     _add_health_route(app, ctx, queue)
     if settings.storage == "local":
-        app.mount("/files", StaticFiles(directory=settings.public_dir, check_dir=False),
-                  name="files")  # fmt: skip
+        app.mount(
+            "/files", StaticFiles(directory=settings.public_dir, check_dir=False), name="files"
+        )
     return app
 
 
@@ -175,8 +189,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
         path = ".".join(loc) or None
         message = f"{path}: {first.get('msg')}" if path else str(first.get("msg"))
-        detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
-                  for e in errors]  # fmt: skip
+        detail = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+            for e in errors
+        ]
         return _error_response(422, "INVALID_INPUT", message, path, {"errors": detail})
 
 
@@ -192,16 +208,20 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
 
             load_scenario(body.scenario)
         except ScenarioError as exc:
-            path = "scenario" + ("" if not exc.path else
-                                 exc.path if exc.path.startswith("[") else "." + exc.path)  # fmt: skip
+            path = "scenario" + (
+                "" if not exc.path else exc.path if exc.path.startswith("[") else "." + exc.path
+            )
             raise ApiError(422, exc.code, str(exc), path) from None
         try:
             check_input_url(settings, body.video_url)
         except RenderError as exc:
             raise ApiError(422, exc.code, str(exc), "video_url") from None
         job_id = body.job_id or uuid.uuid4().hex
-        request = {"video_url": body.video_url, "scenario": body.scenario,
-                   "options": body.options.model_dump()}  # fmt: skip
+        request = {
+            "video_url": body.video_url,
+            "scenario": body.scenario,
+            "options": body.options.model_dump(),
+        }
         if not store.create(job_id, request, body.callback_url):
             record = store.get(job_id)
             status = record.status if record else JobStatus.QUEUED
@@ -211,6 +231,9 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
         except QueueFullError as exc:
             store.fail(job_id, "QUEUE_FULL", str(exc))
             raise ApiError(503, "QUEUE_FULL", str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 (Redis gone: the job must not stay "queued")
+            store.fail(job_id, "RENDER_FAILED", f"could not queue the job: {exc}")
+            raise ApiError(503, "QUEUE_UNAVAILABLE", f"could not queue the job: {exc}") from None
         return RenderQueued(job_id=job_id, status=JobStatus.QUEUED)
 
     @api.get("/api/render/{job_id}/status", response_model=StatusResponse, tags=["render"])
@@ -230,8 +253,11 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
         queue.cancel(job_id)
         return CancelResponse(job_id=job_id, status=status)
 
-    @api.get("/api/render/{job_id}/preview", tags=["preview"],
-             responses={200: {"content": {"image/png": {}}}})  # fmt: skip
+    @api.get(
+        "/api/render/{job_id}/preview",
+        tags=["preview"],
+        responses={200: {"content": {"image/png": {}}}},
+    )
     def job_preview(
         job_id: str,
         t: float = Query(0.0, ge=0, description="time in seconds"),
@@ -254,8 +280,9 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
         try:
             png = render_preview_png(body.scenario, (body.width, body.height), body.t, body.fps)
         except ScenarioError as exc:
-            raise ApiError(422, exc.code, str(exc), "scenario." + exc.path if exc.path
-                           else "scenario") from None  # fmt: skip
+            raise ApiError(
+                422, exc.code, str(exc), "scenario." + exc.path if exc.path else "scenario"
+            ) from None
         return Response(png, media_type="image/png")
 
 

@@ -63,13 +63,22 @@ def deliver(
                 return True
             detail = f"HTTP {response.status_code}"
             if 400 <= response.status_code < 500 and response.status_code not in _RETRYABLE_4XX:
-                log.warning("callback %s for %s refused: %s", payload.get("status"),
-                            payload.get("job_id"), detail)  # fmt: skip
+                log.warning(
+                    "callback %s for %s refused: %s",
+                    payload.get("status"),
+                    payload.get("job_id"),
+                    detail,
+                )
                 return False
         except httpx.HTTPError as exc:
             detail = f"{type(exc).__name__}: {exc}"
-        log.info("callback try %d/%d for %s failed: %s", attempt, policy.max_tries,
-                 payload.get("job_id"), detail)  # fmt: skip
+        log.info(
+            "callback try %d/%d for %s failed: %s",
+            attempt,
+            policy.max_tries,
+            payload.get("job_id"),
+            detail,
+        )
         delay = next(delays, None)
         if delay is None or stop.wait(delay):
             break
@@ -114,15 +123,19 @@ class CallbackDispatcher:
         while not self._stop.wait(_POLL_SECONDS):
             try:
                 pending = self.store.pending_callback_jobs()
-            except Exception:  # noqa: BLE001 (Redis away for a moment: try again later)
+            except Exception:
                 log.exception("cannot list pending callbacks")
                 self._stop.wait(1.0)
                 continue
             with self._lock:
                 for job_id in pending:
                     if job_id not in self._senders:
-                        thread = threading.Thread(target=self._drain, args=(job_id,),
-                                                  name=f"ecg-callback-{job_id}", daemon=True)  # fmt: skip
+                        thread = threading.Thread(
+                            target=self._drain,
+                            args=(job_id,),
+                            name=f"ecg-callback-{job_id}",
+                            daemon=True,
+                        )
                         self._senders[job_id] = thread
                         thread.start()
 
@@ -145,7 +158,7 @@ class CallbackDispatcher:
                     endpoint_down = not ok
                     if self.on_delivered is not None:
                         self.on_delivered(snapshot, ok)
-        except Exception:  # noqa: BLE001 (a sender must never take the dispatcher down)
+        except Exception:
             log.exception("callback sender for %s failed", job_id)
         finally:
             with self._lock:

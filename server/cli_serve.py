@@ -20,12 +20,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Run the render service (FastAPI on uvicorn). Settings come from the "
         "environment and .env; the options below override them.",
     )
-    parser.add_argument("--mode", choices=("standalone", "rq"),
-                        help="standalone: render in-process (default); rq: queue for workers")
+    parser.add_argument(
+        "--mode",
+        choices=("standalone", "rq"),
+        help="standalone: render in-process (default); rq: queue for workers",
+    )
     parser.add_argument("--host", default="0.0.0.0", help="bind address (default 0.0.0.0)")
     parser.add_argument("--port", type=int, default=8090, help="port (default 8090)")
-    parser.add_argument("--log-level", default="info",
-                        choices=("critical", "error", "warning", "info", "debug"))
+    parser.add_argument(
+        "--log-level", default="info", choices=("critical", "error", "warning", "info", "debug")
+    )
     parser.set_defaults(run=run)
 
 
@@ -38,8 +42,9 @@ def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     if args.mode:
         settings = settings.model_copy(update={"mode": args.mode})
-    logging.basicConfig(level=args.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     app = create_app(settings)
     # One process: standalone jobs live in it, and it must not fork after CUDA is touched.
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, workers=1)

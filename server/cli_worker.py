@@ -25,7 +25,9 @@ import uuid
 from typing import Any
 
 log = logging.getLogger("ecg_render.worker")
-_PROBE = "import json; from server.render_job import probe_capabilities as p; print(json.dumps(p()))"
+_PROBE = (
+    "import json; from server.render_job import probe_capabilities as p; print(json.dumps(p()))"
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -36,16 +38,22 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--burst", action="store_true", help="exit when the queue is empty")
     parser.add_argument("--name", help="worker name (default: host-pid-random)")
-    parser.add_argument("--log-level", default="INFO",
-                        choices=("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG"))
+    parser.add_argument(
+        "--log-level", default="INFO", choices=("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+    )
     parser.set_defaults(run=run)
 
 
 def probe_in_child(timeout_seconds: float = 120.0) -> dict[str, Any]:
     """probe_capabilities() in a throwaway interpreter, so CUDA never starts here."""
     try:
-        done = subprocess.run([sys.executable, "-c", _PROBE], capture_output=True, text=True,
-                              timeout=timeout_seconds, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", _PROBE],
+            capture_output=True,
+            text=True,
+            timeout=timeout_seconds,
+            check=True,
+        )
         return json.loads(done.stdout.strip().splitlines()[-1])
     except (subprocess.SubprocessError, ValueError, IndexError) as exc:
         log.warning("capability probe failed: %s", exc)
@@ -63,8 +71,9 @@ def run(args: argparse.Namespace) -> int:
     from server.rq_tasks import META_JOB_ID, capabilities_key
     from server.settings import get_settings
 
-    logging.basicConfig(level=args.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     settings = get_settings()
     if settings.mode != "rq":
         settings = settings.model_copy(update={"mode": "rq"})
@@ -79,12 +88,14 @@ def run(args: argparse.Namespace) -> int:
             from server.render_job import build_context
 
             ctx = build_context(settings)
-            ctx.store.fail(job_id, "RENDER_FAILED",
-                           f"the render process died (wait status {status})")  # fmt: skip
+            ctx.store.fail(
+                job_id, "RENDER_FAILED", f"the render process died (wait status {status})"
+            )
 
     queue = Queue(settings.queue_name, connection=connection)
-    worker = Worker([queue], connection=connection, name=name,
-                    work_horse_killed_handler=horse_killed)  # fmt: skip
+    worker = Worker(
+        [queue], connection=connection, name=name, work_horse_killed_handler=horse_killed
+    )
     try:
         worker.work(burst=args.burst, logging_level=args.log_level)
     finally:

@@ -122,8 +122,7 @@ class JobStore(Protocol):
 
     def claim_publish(self, job_id: str) -> bool: ...
 
-    def complete(self, job_id: str, download_url: str, file_size: int, duration: float) -> bool:
-        ...
+    def complete(self, job_id: str, download_url: str, file_size: int, duration: float) -> bool: ...
 
     def fail(self, job_id: str, error_code: str, error_message: str) -> bool: ...
 
@@ -146,7 +145,9 @@ def progress_percent(frames_done: int, frames_total: int | None) -> int:
     return min(PROGRESS_BEFORE_PUBLISH, PROGRESS_BEFORE_PUBLISH * frames_done // frames_total)
 
 
-def eta_seconds(started_at: float | None, frames_done: int, frames_total: int | None) -> float | None:
+def eta_seconds(
+    started_at: float | None, frames_done: int, frames_total: int | None
+) -> float | None:
     """Remaining seconds at the average speed so far (None before the first frames)."""
     if started_at is None or not frames_total or frames_done <= 0:
         return None
@@ -231,13 +232,13 @@ class MemoryJobStore:
             record = self._jobs.get(job_id)
             if record is None or record.status is not JobStatus.PROCESSING:
                 return False
-            changes = dict(
-                progress=100,
-                estimated_time_remaining=0.0,
-                download_url=download_url,
-                file_size=file_size,
-                duration=duration,
-            )
+            changes = {
+                "progress": 100,
+                "estimated_time_remaining": 0.0,
+                "download_url": download_url,
+                "file_size": file_size,
+                "duration": duration,
+            }
             self._transition(record, JobStatus.COMPLETED, changes)
             return True
 
@@ -246,9 +247,11 @@ class MemoryJobStore:
             record = self._jobs.get(job_id)
             if record is None or record.status not in ACTIVE:
                 return False
-            changes = dict(
-                error_code=error_code, error_message=error_message, estimated_time_remaining=None
-            )
+            changes = {
+                "error_code": error_code,
+                "error_message": error_message,
+                "estimated_time_remaining": None,
+            }
             self._transition(record, JobStatus.FAILED, changes)
             return True
 
@@ -258,11 +261,11 @@ class MemoryJobStore:
             if record is None:
                 return None
             if record.status in ACTIVE and not record.publishing:
-                changes = dict(
-                    error_code="CANCELLED",
-                    error_message="cancelled on request",
-                    estimated_time_remaining=None,
-                )
+                changes = {
+                    "error_code": "CANCELLED",
+                    "error_message": "cancelled on request",
+                    "estimated_time_remaining": None,
+                }
                 self._transition(record, JobStatus.CANCELLED, changes)
                 return JobStatus.CANCELLED
             return record.status
@@ -302,8 +305,11 @@ class MemoryJobStore:
     def _prune(self) -> None:
         """Forget finished jobs older than the TTL (what Redis expiry does in rq mode)."""
         horizon = time.time() - self.ttl_seconds
-        for job_id in [j for j, r in self._jobs.items() if r.status in TERMINAL
-                       and (r.finished_at or r.created_at) < horizon]:  # fmt: skip
+        for job_id in [
+            j
+            for j, r in self._jobs.items()
+            if r.status in TERMINAL and (r.finished_at or r.created_at) < horizon
+        ]:
             del self._jobs[job_id]
             self._parts.pop(job_id, None)
 

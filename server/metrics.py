@@ -47,9 +47,10 @@ class _RenderCollector(Collector):
             "ecg_render_frames", "Video frames encoded", value=stats.frames_rendered
         )
         yield GaugeMetricFamily(
-            "ecg_render_fps", "Frames per second of the latest progress report",
+            "ecg_render_fps",
+            "Frames per second of the latest progress report",
             value=stats.render_fps,
-        )  # fmt: skip
+        )
         yield GaugeMetricFamily(
             "ecg_render_queue_depth", "Jobs waiting for a worker", value=self.queue_depth()
         )

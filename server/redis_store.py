@@ -118,9 +118,16 @@ redis.call('SREM', KEYS[2], ARGV[1])
 return items
 """
 
-_SNAPSHOT_FIELDS = (
-    "status progress eta download_url file_size duration error_message error_code".split()
-)
+_SNAPSHOT_FIELDS = [
+    "status",
+    "progress",
+    "eta",
+    "download_url",
+    "file_size",
+    "duration",
+    "error_message",
+    "error_code",
+]
 
 
 class RedisJobStore:
@@ -143,8 +150,13 @@ class RedisJobStore:
 
     def _keys(self, job_id: str) -> list[str]:
         job = self._job(job_id)
-        return [job, f"{job}:events", f"{self.prefix}:callbacks", f"{self.prefix}:stats",
-                f"{job}:parts"]  # fmt: skip
+        return [
+            job,
+            f"{job}:events",
+            f"{self.prefix}:callbacks",
+            f"{self.prefix}:stats",
+            f"{job}:parts",
+        ]
 
     # -- JobStore --
 
@@ -188,8 +200,9 @@ class RedisJobStore:
         )
 
     def start(self, job_id: str) -> bool:
-        status = self._run(job_id, JobStatus.PROCESSING, "queued", False,
-                           started_at=repr(time.time()), cb_step="0")  # fmt: skip
+        status = self._run(
+            job_id, JobStatus.PROCESSING, "queued", False, started_at=repr(time.time()), cb_step="0"
+        )
         if status is not None:
             return True
         record = self.get(job_id)
@@ -212,8 +225,14 @@ class RedisJobStore:
         total = _int(total_raw.decode() if total_raw else None)
         started = _float(started_raw.decode() if started_raw else None)
         eta = eta_seconds(started, done, total)
-        args = [job_id, progress_percent(done, total), "" if eta is None else repr(eta),
-                max(0, frames_delta), repr(float(fps)), self.ttl_seconds]  # fmt: skip
+        args = [
+            job_id,
+            progress_percent(done, total),
+            "" if eta is None else repr(eta),
+            max(0, frames_delta),
+            repr(float(fps)),
+            self.ttl_seconds,
+        ]
         result = int(self._progress(keys=self._keys(job_id)[:4], args=args))
         return None if result < 0 else result
 
@@ -221,19 +240,41 @@ class RedisJobStore:
         return bool(self._claim(keys=[self._job(job_id)]))
 
     def complete(self, job_id: str, download_url: str, file_size: int, duration: float) -> bool:
-        status = self._run(job_id, JobStatus.COMPLETED, "processing", False, progress="100",
-                           eta="0", download_url=download_url, file_size=str(file_size),
-                           duration=repr(float(duration)))  # fmt: skip
+        status = self._run(
+            job_id,
+            JobStatus.COMPLETED,
+            "processing",
+            False,
+            progress="100",
+            eta="0",
+            download_url=download_url,
+            file_size=str(file_size),
+            duration=repr(float(duration)),
+        )
         return status is not None
 
     def fail(self, job_id: str, error_code: str, error_message: str) -> bool:
-        status = self._run(job_id, JobStatus.FAILED, "queued processing", False, eta="",
-                           error_code=error_code, error_message=error_message)  # fmt: skip
+        status = self._run(
+            job_id,
+            JobStatus.FAILED,
+            "queued processing",
+            False,
+            eta="",
+            error_code=error_code,
+            error_message=error_message,
+        )
         return status is not None
 
     def cancel(self, job_id: str) -> JobStatus | None:
-        status = self._run(job_id, JobStatus.CANCELLED, "queued processing", True, eta="",
-                           error_code="CANCELLED", error_message="cancelled on request")  # fmt: skip
+        status = self._run(
+            job_id,
+            JobStatus.CANCELLED,
+            "queued processing",
+            True,
+            eta="",
+            error_code="CANCELLED",
+            error_message="cancelled on request",
+        )
         if status is not None:
             return status
         record = self.get(job_id)
@@ -251,20 +292,32 @@ class RedisJobStore:
         return [JobSnapshot.from_payload(json.loads(item)) for item in items]
 
     def stats(self) -> StoreStats:
-        raw = {k.decode(): v.decode() for k, v in self.redis.hgetall(f"{self.prefix}:stats").items()}
+        raw = {
+            k.decode(): v.decode() for k, v in self.redis.hgetall(f"{self.prefix}:stats").items()
+        }
         counts = {k[7:]: int(v) for k, v in raw.items() if k.startswith("status:")}
-        return StoreStats(counts, int(raw.get("frames_rendered", 0)),
-                          float(raw.get("render_fps", 0.0)))  # fmt: skip
+        return StoreStats(
+            counts, int(raw.get("frames_rendered", 0)), float(raw.get("render_fps", 0.0))
+        )
 
     # -- helpers --
 
     def _run(
-        self, job_id: str, status: JobStatus, allowed: str, refuse_if_publishing: bool,
+        self,
+        job_id: str,
+        status: JobStatus,
+        allowed: str,
+        refuse_if_publishing: bool,
         **fields: str,
-    ) -> JobStatus | None:  # fmt: skip
+    ) -> JobStatus | None:
         """Run the transition script; the new status, or None when refused."""
-        args: list[Any] = [job_id, str(status), allowed, "1" if refuse_if_publishing else "0",
-                           self.ttl_seconds]  # fmt: skip
+        args: list[Any] = [
+            job_id,
+            str(status),
+            allowed,
+            "1" if refuse_if_publishing else "0",
+            self.ttl_seconds,
+        ]
         for name, value in fields.items():
             args += [name, value]
         ok, _ = self._transition(keys=self._keys(job_id), args=args)

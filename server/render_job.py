@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from engine.cancel import CancelToken
 from engine.pipeline import Progress, RenderResult, render_video
@@ -72,8 +72,11 @@ def video_options(settings: Settings, request: dict[str, Any]) -> VideoOptions:
     """The pipeline options for a stored request (validated at the API's door)."""
     options = request.get("options") or {}
     width, height = options.get("width"), options.get("height")
+    encoder = settings.encoder
+    if options.get("format") == "webm" and encoder != "libvpx-vp9":
+        encoder = "auto"  # ENCODER names the H.264/HEVC choice; webm always takes VP9
     return VideoOptions(
-        encoder=settings.encoder,
+        encoder=encoder,
         preset=settings.preset,
         quality=int(options.get("quality", 90)),
         fps=Fraction(int(options.get("fps", 30))),
@@ -124,13 +127,14 @@ class CancelWatch:
         while not self._done.wait(_CANCEL_POLL_SECONDS):
             try:
                 record = self.store.get(self.job_id)
-            except Exception:  # noqa: BLE001 (store briefly away: keep rendering, look again)
+            except Exception as exc:  # noqa: BLE001 (store briefly away: keep rendering)
+                log.debug("cancel watch for %s cannot read the job: %s", self.job_id, exc)
                 continue
             if record is None or record.status is not JobStatus.PROCESSING:
                 self.token.cancel(f"job {self.job_id} is {record.status if record else 'gone'}")
                 return
 
-    def __enter__(self) -> CancelWatch:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -243,15 +247,18 @@ def record_failure(ctx: ServiceContext, job_id: str, exc: BaseException, can_ret
         log.warning("job %s: transient failure, will retry: %s", job_id, exc)
         return True
     code = exc.code if isinstance(exc, RenderError) else "RENDER_FAILED"
-    message = str(exc) if isinstance(exc, RenderError) else f"internal error: {type(exc).__name__}: {exc}"
+    message = (
+        str(exc) if isinstance(exc, RenderError) else f"internal error: {type(exc).__name__}: {exc}"
+    )
     if not isinstance(exc, RenderError):
         log.error("job %s failed unexpectedly", job_id, exc_info=exc)
     ctx.store.fail(job_id, code, message[:2000])
     return False
 
 
-def run_whole_job(ctx: ServiceContext, job_id: str, cancel: CancelToken | None = None,
-                  can_retry: bool = False) -> None:  # fmt: skip
+def run_whole_job(
+    ctx: ServiceContext, job_id: str, cancel: CancelToken | None = None, can_retry: bool = False
+) -> None:
     """Render a job in one piece, here: queued/processing -> completed, failed or cancelled.
     Re-raises only a transient error that ``can_retry`` says will be retried."""
     cancel = cancel or CancelToken()
@@ -268,7 +275,7 @@ def run_whole_job(ctx: ServiceContext, job_id: str, cancel: CancelToken | None =
             result = render_piece(ctx, job_id, record.request, input_url, output, cancel)
             cancel.raise_if_cancelled()
             publish_result(ctx, job_id, output, name, result.duration_seconds)
-    except Exception as exc:  # noqa: BLE001 (recorded as the job's failure, or retried)
+    except Exception as exc:
         if record_failure(ctx, job_id, exc, can_retry):
             raise
     finally:

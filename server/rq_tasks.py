@@ -20,6 +20,7 @@ never in the worker process that forks.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import shutil
@@ -101,8 +102,9 @@ def plan_job(job_id: str) -> None:
         settings = ctx.settings
         input_url = resolve_input(settings, record.request["video_url"])
         options = video_options(settings, record.request)
-        plan = plan_segments(input_url, options.fps, settings.segment_seconds,
-                             settings.input_open_timeout_seconds)  # fmt: skip
+        plan = plan_segments(
+            input_url, options.fps, settings.segment_seconds, settings.input_open_timeout_seconds
+        )
         ctx.store.set_frames_total(job_id, plan.frames_estimate)
         ctx.store.put_data(job_id, "plan", _plan_to_json(plan))
         if ctx.store.get(job_id).status is not JobStatus.PROCESSING:  # type: ignore[union-attr]
@@ -135,8 +137,17 @@ def segment_job(job_id: str, index: int) -> None:
             piece = extract_segment(input_url, segment, scratch / "input.mp4", cancel)
             name = _piece_name(index, record.request)
             output = scratch / name
-            render_piece(ctx, job_id, record.request, str(piece), output, cancel, part=index,
-                         whole=False, wrap_overlay=lambda o: OffsetOverlay(o, segment))  # fmt: skip
+            render_piece(
+                ctx,
+                job_id,
+                record.request,
+                str(piece),
+                output,
+                cancel,
+                part=index,
+                whole=False,
+                wrap_overlay=lambda o: OffsetOverlay(o, segment),
+            )
             cancel.raise_if_cancelled()
             ctx.storage.put_work(job_id, name, output)
     finally:
@@ -156,8 +167,10 @@ def merge_job(job_id: str) -> None:
     try:
         with _guard(ctx, job_id), CancelWatch(ctx.store, job_id, cancel):
             scratch.mkdir(parents=True, exist_ok=True)
-            parts = [ctx.storage.get_work(job_id, _piece_name(s.index, record.request), scratch)
-                     for s in plan.segments]  # fmt: skip
+            parts = [
+                ctx.storage.get_work(job_id, _piece_name(s.index, record.request), scratch)
+                for s in plan.segments
+            ]
             input_url = resolve_input(ctx.settings, record.request["video_url"])
             name = output_name(job_id, record.request)
             output = scratch / name
@@ -173,8 +186,11 @@ def merge_job(job_id: str) -> None:
 # -- graph --
 
 
-def _rq_id(job_id: str, step: str) -> str:
-    return f"ecg.{job_id}.{step}"
+def _rq_id(prefix: str, job_id: str, step: str) -> str:
+    """rq ids allow only [A-Za-z0-9_-] while job ids may hold dots: use a digest (of the
+    prefix too, since rq's keys are shared by every service on the Redis)."""
+    digest = hashlib.sha256(f"{prefix}:{job_id}".encode()).hexdigest()
+    return f"ecg-{digest[:32]}-{step}"
 
 
 def _enqueue_graph(ctx: ServiceContext, job_id: str, plan: SegmentPlan) -> None:
@@ -184,26 +200,52 @@ def _enqueue_graph(ctx: ServiceContext, job_id: str, plan: SegmentPlan) -> None:
     queue = Queue(settings.queue_name, connection=_redis(ctx))
     retry = Retry(max=settings.job_retries) if settings.job_retries else None
     meta = {META_JOB_ID: job_id}
-    common: dict[str, Any] = dict(retry=retry, meta=meta, result_ttl=3600, failure_ttl=86400)
+    common: dict[str, Any] = {
+        "retry": retry,
+        "meta": meta,
+        "result_ttl": 3600,
+        "failure_ttl": 86400,
+    }
     if len(plan.segments) == 1:
         timeout = settings.job_timeout_seconds(plan.duration_seconds)
-        queue.enqueue(single_job, job_id, job_id=_rq_id(job_id, "single"), job_timeout=timeout,
-                      **common)  # fmt: skip
-        ctx.store.put_data(job_id, "rq_ids", json.dumps([_rq_id(job_id, "single")]))
+        queue.enqueue(
+            single_job,
+            job_id,
+            job_id=_rq_id(settings.redis_prefix, job_id, "single"),
+            job_timeout=timeout,
+            **common,
+        )
+        ctx.store.put_data(
+            job_id, "rq_ids", json.dumps([_rq_id(settings.redis_prefix, job_id, "single")])
+        )
         return
-    ids = [_rq_id(job_id, f"seg{s.index}") for s in plan.segments]
-    ctx.store.put_data(job_id, "rq_ids", json.dumps([*ids, _rq_id(job_id, "merge")]))
+    ids = [_rq_id(settings.redis_prefix, job_id, f"seg{s.index}") for s in plan.segments]
+    ctx.store.put_data(
+        job_id, "rq_ids", json.dumps([*ids, _rq_id(settings.redis_prefix, job_id, "merge")])
+    )
     seg_jobs = []
     for segment, rq_id in zip(plan.segments, ids):
         seconds = _segment_seconds(plan, segment)
         seg_jobs.append(
-            queue.enqueue(segment_job, job_id, segment.index, job_id=rq_id,
-                          job_timeout=settings.job_timeout_seconds(seconds), **common)  # fmt: skip
+            queue.enqueue(
+                segment_job,
+                job_id,
+                segment.index,
+                job_id=rq_id,
+                job_timeout=settings.job_timeout_seconds(seconds),
+                **common,
+            )
         )
     # Stream copy: the merge costs about a second per minute of video, not a render.
     merge_timeout = settings.job_timeout_base_seconds + int(plan.duration_seconds or 3600)
-    queue.enqueue(merge_job, job_id, job_id=_rq_id(job_id, "merge"), depends_on=seg_jobs,
-                  job_timeout=merge_timeout, **common)  # fmt: skip
+    queue.enqueue(
+        merge_job,
+        job_id,
+        job_id=_rq_id(settings.redis_prefix, job_id, "merge"),
+        depends_on=seg_jobs,
+        job_timeout=merge_timeout,
+        **common,
+    )
 
 
 def _segment_seconds(plan: SegmentPlan, segment: Segment) -> float | None:
@@ -241,13 +283,15 @@ def _piece_name(index: int, request: dict[str, Any]) -> str:
 
 
 def _plan_to_json(plan: SegmentPlan) -> str:
-    return json.dumps({
-        "segments": [asdict(s) for s in plan.segments],
-        "time_base": str(plan.time_base),
-        "duration_seconds": plan.duration_seconds,
-        "frames_estimate": plan.frames_estimate,
-        "rate": str(plan.rate),
-    })  # fmt: skip
+    return json.dumps(
+        {
+            "segments": [asdict(s) for s in plan.segments],
+            "time_base": str(plan.time_base),
+            "duration_seconds": plan.duration_seconds,
+            "frames_estimate": plan.frames_estimate,
+            "rate": str(plan.rate),
+        }
+    )
 
 
 def _plan_from_json(text: str) -> SegmentPlan:
@@ -277,13 +321,19 @@ class RqJobQueue:
         self.queue = Queue(ctx.settings.queue_name, connection=self.connection)
 
     def submit(self, job_id: str) -> None:
-        self.queue.enqueue(plan_job, job_id, job_id=_rq_id(job_id, "plan"),
-                           job_timeout=PLAN_TIMEOUT_SECONDS, meta={META_JOB_ID: job_id},
-                           result_ttl=3600, failure_ttl=86400)  # fmt: skip
+        self.queue.enqueue(
+            plan_job,
+            job_id,
+            job_id=_rq_id(self.ctx.settings.redis_prefix, job_id, "plan"),
+            job_timeout=PLAN_TIMEOUT_SECONDS,
+            meta={META_JOB_ID: job_id},
+            result_ttl=3600,
+            failure_ttl=86400,
+        )
 
     def cancel(self, job_id: str) -> None:
         record = self.ctx.store.get(job_id)
-        ids = [_rq_id(job_id, "plan")]
+        ids = [_rq_id(self.ctx.settings.redis_prefix, job_id, "plan")]
         if record is not None and "rq_ids" in record.data:
             ids += json.loads(record.data["rq_ids"])
         cancel_rq_jobs(self.connection, ids)
@@ -331,4 +381,3 @@ def capabilities_key(settings: Settings) -> str:
 def worker_capabilities(connection: Any, settings: Settings) -> dict[str, Any]:
     raw = connection.hgetall(capabilities_key(settings))
     return {k.decode(): json.loads(v) for k, v in raw.items()}
-

@@ -112,8 +112,9 @@ class PreviewBody(BaseModel):
     fps: int = Field(30, ge=1, le=60)
 
 
-def render_preview_png(scenario: dict[str, Any], size: tuple[int, int], t_seconds: float,
-                       fps: float = 30) -> bytes:  # fmt: skip
+def render_preview_png(
+    scenario: dict[str, Any], size: tuple[int, int], t_seconds: float, fps: float = 30
+) -> bytes:
     """The scenario's caption overlay at ``t_seconds`` as a PNG with straight alpha.
     Raises ScenarioError for a scenario the parser refuses."""
     import numpy as np

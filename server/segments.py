@@ -89,8 +89,9 @@ def plan_segments(
         duration = info.duration_seconds or 0.0
         if info.rotation_degrees or target_seconds <= 0 or duration < 2 * target_seconds:
             return whole
-        cuts = _find_cuts(url, info.start_pts, info.time_base, info.rate, fps, target_seconds,
-                          duration)  # fmt: skip
+        cuts = _find_cuts(
+            url, info.start_pts, info.time_base, info.rate, fps, target_seconds, duration
+        )
     finally:
         source.close()
     if not cuts:
@@ -124,12 +125,15 @@ def _find_cuts(
             while target < duration - target_seconds / 2:
                 target_pts = start_pts + int(Fraction(target) / time_base)
                 container.seek(target_pts, stream=stream, backward=True)
-                packets = [p for _, p in zip(range(_LEADING_WINDOW), _video_packets(container,
-                                                                                   stream))]
+                packets = [
+                    p for _, p in zip(range(_LEADING_WINDOW), _video_packets(container, stream))
+                ]
                 if packets and packets[0].is_keyframe and packets[0].pts is not None:
                     key = packets[0].pts
-                    if (not cuts or key > cuts[-1]) and key > start_pts and _cut_is_clean(
-                        key, packets, start_pts, time_base, source_rate, fps
+                    if (
+                        (not cuts or key > cuts[-1])
+                        and key > start_pts
+                        and _cut_is_clean(key, packets, start_pts, time_base, source_rate, fps)
                     ):
                         cuts.append(key)
                 target += target_seconds
@@ -172,8 +176,9 @@ def _cut_is_clean(
     return (key_ticks - first) % ticks_per_frame == 0
 
 
-def extract_segment(url: str, segment: Segment, destination: Path,
-                    cancel: CancelToken | None = None) -> Path:  # fmt: skip
+def extract_segment(
+    url: str, segment: Segment, destination: Path, cancel: CancelToken | None = None
+) -> Path:
     """Write the segment's source video packets (no audio, no re-encode) to ``destination``
     (an ``.mp4``), keeping their pts, dts, durations and time base. Returns ``destination``."""
     cancel = cancel or CancelToken()
@@ -181,9 +186,10 @@ def extract_segment(url: str, segment: Segment, destination: Path,
         stream = source.streams.video[0]
         if segment.index > 0:
             source.seek(segment.start_pts, stream=stream, backward=True)
-        with translate_encode_errors("writing a segment"), contextlib.closing(
-            av.open(str(destination), "w", format="mp4")
-        ) as out:
+        with (
+            translate_encode_errors("writing a segment"),
+            contextlib.closing(av.open(str(destination), "w", format="mp4")) as out,
+        ):
             out_stream = out.add_stream_from_template(stream)
             out_stream.time_base = stream.time_base
             started = segment.index == 0  # the first piece takes the file from its start

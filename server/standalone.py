@@ -90,8 +90,10 @@ class StandaloneExecutor:
     def workers(self) -> list[dict[str, Any]]:
         with self._lock:
             busy = len(self._running)
-        return [{"name": f"in-process-{i}", "state": "busy" if i < busy else "idle"}
-                for i in range(self.max_workers)]  # fmt: skip
+        return [
+            {"name": f"in-process-{i}", "state": "busy" if i < busy else "idle"}
+            for i in range(self.max_workers)
+        ]
 
     def capabilities(self) -> dict[str, Any]:
         from server.render_job import probe_capabilities

@@ -165,8 +165,12 @@ def build_storage(settings: Settings) -> Storage:
     if settings.storage == "s3":
         if not settings.s3_bucket:
             raise InputError("STORAGE=s3 needs S3_BUCKET")
-        return S3Storage(s3_client(settings), settings.s3_bucket, settings.s3_prefix,
-                         settings.s3_url_expires_seconds)  # fmt: skip
+        return S3Storage(
+            s3_client(settings),
+            settings.s3_bucket,
+            settings.s3_prefix,
+            settings.s3_url_expires_seconds,
+        )
     return LocalStorage(settings.storage_dir, settings.public_base_url)
 
 

@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import httpx
 import pytest
@@ -37,7 +37,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # 2 s, 640x360, 30 fps, AAC; a keyframe every 0.5 s so segmented renders have cuts.
 SHORT_CLIP = ClipSpec(width=640, height=360, seconds=2.0, options={"preset": "veryfast", "g": "15"})
 # One keyframe only: nothing to cut, rq mode renders it as one job.
-ONE_GOP_CLIP = ClipSpec(width=640, height=360, seconds=1.0, options={"preset": "ultrafast", "g": "300"})
+ONE_GOP_CLIP = ClipSpec(
+    width=640, height=360, seconds=1.0, options={"preset": "ultrafast", "g": "300"}
+)
 # Long enough to cancel mid-render when upscaled to 1080p (several seconds of work).
 LONG_CLIP = ClipSpec(width=640, height=360, seconds=8.0, options={"preset": "ultrafast", "g": "30"})
 
@@ -116,8 +118,19 @@ def redis_url() -> Iterator[str]:
     folder = tempfile.mkdtemp(prefix="ecg-test-redis-")
     port = free_port()
     process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
-         "no", "--dir", folder],  # fmt: skip
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            folder,
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -151,8 +164,9 @@ class ServerThread:
         import uvicorn
 
         self.port = port or free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="on")  # fmt: skip
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="uvicorn", daemon=True)
 
@@ -160,7 +174,7 @@ class ServerThread:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def __enter__(self) -> ServerThread:
+    def __enter__(self) -> Self:
         self.thread.start()
         wait_until(lambda: self.server.started or not self.thread.is_alive(), 30, what="uvicorn")
         if not self.server.started:
@@ -174,8 +188,11 @@ class ServerThread:
 
 @pytest.fixture(scope="session")
 def clips() -> dict[str, Path]:
-    return {"short.mp4": make_clip(SHORT_CLIP), "long.mp4": make_clip(LONG_CLIP),
-            "one-gop.mp4": make_clip(ONE_GOP_CLIP)}  # fmt: skip
+    return {
+        "short.mp4": make_clip(SHORT_CLIP),
+        "long.mp4": make_clip(LONG_CLIP),
+        "one-gop.mp4": make_clip(ONE_GOP_CLIP),
+    }
 
 
 @pytest.fixture(scope="session")
@@ -214,7 +231,7 @@ def callback_receiver() -> Iterator[CallbackReceiver]:
     receiver = CallbackReceiver(f"http://127.0.0.1:{port}/callback")
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             job_id = body.get("job_id", "")
             with receiver.lock:
@@ -250,8 +267,11 @@ def callback_receiver() -> Iterator[CallbackReceiver]:
 def s3_endpoint() -> Iterator[str]:
     from moto.server import ThreadedMotoServer
 
-    env = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-           "AWS_DEFAULT_REGION": "us-east-1"}  # fmt: skip
+    env = {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
     with pytest.MonkeyPatch.context() as patch:
         for name, value in env.items():
             patch.setenv(name, value)
@@ -277,18 +297,18 @@ def make_bucket(endpoint: str, name: str) -> Any:
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """Test settings: loopback URLs allowed, software encoder, no .env read."""
-    values: dict[str, Any] = dict(
-        storage_dir=tmp_path / "storage",
-        allow_private_urls=True,
-        encoder="libx264",
-        array_backend="numpy",
-        callback_backoff_seconds=0.05,
-        callback_backoff_max_seconds=0.2,
-        callback_timeout_seconds=2.0,
-        min_free_disk_mb=0,
-        redis_prefix=f"ecgtest-{uuid.uuid4().hex[:8]}",
-        queue_name=f"ecgtest-{uuid.uuid4().hex[:8]}",
-    )
+    values: dict[str, Any] = {
+        "storage_dir": tmp_path / "storage",
+        "allow_private_urls": True,
+        "encoder": "libx264",
+        "array_backend": "numpy",
+        "callback_backoff_seconds": 0.05,
+        "callback_backoff_max_seconds": 0.2,
+        "callback_timeout_seconds": 2.0,
+        "min_free_disk_mb": 0,
+        "redis_prefix": f"ecgtest-{uuid.uuid4().hex[:8]}",
+        "queue_name": f"ecgtest-{uuid.uuid4().hex[:8]}",
+    }
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
@@ -314,7 +334,7 @@ class Workers:
         self.processes: list[subprocess.Popen[bytes]] = []
         self.logs: list[Path] = []
 
-    def __enter__(self) -> Workers:
+    def __enter__(self) -> Self:
         env = {**os.environ, **settings_env(self.settings)}
         for index in range(self.count):
             log = self.log_dir / f"worker-{index}.log"
@@ -322,8 +342,14 @@ class Workers:
             handle = log.open("wb")
             self.processes.append(
                 subprocess.Popen(
-                    [sys.executable, "-m", "server.cli", "worker", "--name",
-                     f"{self.settings.queue_name}-w{index}"],  # fmt: skip
+                    [
+                        sys.executable,
+                        "-m",
+                        "server.cli",
+                        "worker",
+                        "--name",
+                        f"{self.settings.queue_name}-w{index}",
+                    ],
                     env=env,
                     cwd=self.log_dir,  # no developer .env is read
                     stdout=handle,
@@ -337,12 +363,20 @@ class Workers:
         connection = redis.Redis.from_url(self.settings.redis_url)
         try:
             wait_until(
-                lambda: len([w for w in Worker.all(connection=connection)
-                             if w.name.startswith(self.settings.queue_name)]) >= self.count
-                or any(p.poll() is not None for p in self.processes),
+                lambda: (
+                    len(
+                        [
+                            w
+                            for w in Worker.all(connection=connection)
+                            if w.name.startswith(self.settings.queue_name)
+                        ]
+                    )
+                    >= self.count
+                    or any(p.poll() is not None for p in self.processes)
+                ),
                 60,
                 what="rq workers",
-            )  # fmt: skip
+            )
         finally:
             connection.close()
         if any(p.poll() is not None for p in self.processes):
@@ -351,8 +385,11 @@ class Workers:
         return self
 
     def output(self) -> str:
-        return "\n".join(f"--- {log.name}\n{log.read_text(errors='replace')[-4000:]}"
-                         for log in self.logs if log.exists())  # fmt: skip
+        return "\n".join(
+            f"--- {log.name}\n{log.read_text(errors='replace')[-4000:]}"
+            for log in self.logs
+            if log.exists()
+        )
 
     def __exit__(self, *exc: object) -> None:
         for process in self.processes:

@@ -32,8 +32,7 @@ from tests.server.conftest import (
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerThread, Path]]:
     tmp = tmp_path_factory.mktemp("standalone")
     port = free_port()
-    settings = make_settings(tmp, public_base_url=f"http://127.0.0.1:{port}",
-                             max_concurrent_jobs=2)  # fmt: skip
+    settings = make_settings(tmp, public_base_url=f"http://127.0.0.1:{port}", max_concurrent_jobs=2)
     with running_app(settings, port) as server:
         yield server, settings.public_dir
 
@@ -44,10 +43,18 @@ def client() -> Iterator[httpx.Client]:
         yield http
 
 
-def _body(shape: str, job_id: str, video_url: str, callback_url: str | None,
-          options: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
-    names = ("jobId", "videoUrl", "callbackUrl") if shape == "camel" else (
-        "job_id", "video_url", "callback_url")  # fmt: skip
+def _body(
+    shape: str,
+    job_id: str,
+    video_url: str,
+    callback_url: str | None,
+    options: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    names = (
+        ("jobId", "videoUrl", "callbackUrl")
+        if shape == "camel"
+        else ("job_id", "video_url", "callback_url")
+    )
     body: dict[str, Any] = {names[0]: job_id, names[1]: video_url, "scenario": SCENARIO}
     if callback_url:
         body[names[2]] = callback_url
@@ -76,9 +83,17 @@ def test_render_end_to_end(
     assert status["duration"] == pytest.approx(2.0)
 
     calls = wait_callbacks(callback_receiver, job_id)
-    assert set(calls[0]) == {"job_id", "status", "progress", "estimated_time_remaining",
-                             "download_url", "file_size", "duration", "error_message",
-                             "error_code"}  # fmt: skip
+    assert set(calls[0]) == {
+        "job_id",
+        "status",
+        "progress",
+        "estimated_time_remaining",
+        "download_url",
+        "file_size",
+        "duration",
+        "error_message",
+        "error_code",
+    }
     assert calls[0]["status"] == "processing" and calls[0]["progress"] == 0
     assert [c["status"] for c in calls[1:-1]] == ["processing"] * (len(calls) - 2)
     progress = [c["progress"] for c in calls]
@@ -96,9 +111,11 @@ def test_render_end_to_end(
 
 
 def test_options_size_format_and_duplicate_job_id(
-    service: tuple[ServerThread, Path], client: httpx.Client, clip_server: str,
+    service: tuple[ServerThread, Path],
+    client: httpx.Client,
+    clip_server: str,
     callback_receiver: CallbackReceiver,
-) -> None:  # fmt: skip
+) -> None:
     server, public = service
     options = {"width": 480, "height": 360, "fps": 15, "quality": 50, "format": "mov"}
     body = _body("snake", "opts-1", f"{clip_server}/short.mp4", callback_receiver.url, options)
@@ -120,9 +137,11 @@ def test_options_size_format_and_duplicate_job_id(
 
 
 def test_cancel_stops_within_two_seconds_and_publishes_nothing(
-    service: tuple[ServerThread, Path], client: httpx.Client, clip_server: str,
+    service: tuple[ServerThread, Path],
+    client: httpx.Client,
+    clip_server: str,
     callback_receiver: CallbackReceiver,
-) -> None:  # fmt: skip
+) -> None:
     server, public = service
     options = {"width": 1920, "height": 1080}  # upscaled: several seconds of work
     body = _body("snake", "cancel-1", f"{clip_server}/long.mp4", callback_receiver.url, options)
@@ -146,17 +165,23 @@ def test_cancel_stops_within_two_seconds_and_publishes_nothing(
 
 
 def test_failures_are_reported_with_codes(
-    service: tuple[ServerThread, Path], client: httpx.Client, clip_server: str,
+    service: tuple[ServerThread, Path],
+    client: httpx.Client,
+    clip_server: str,
     callback_receiver: CallbackReceiver,
-) -> None:  # fmt: skip
+) -> None:
     server, _ = service
-    post_render(client, server.url,
-                _body("snake", "fail-404", f"{clip_server}/missing.mp4", callback_receiver.url))  # fmt: skip
+    post_render(
+        client,
+        server.url,
+        _body("snake", "fail-404", f"{clip_server}/missing.mp4", callback_receiver.url),
+    )
     status = wait_final(client, server.url, "fail-404")
     assert status["status"] == "failed" and status["error_code"] == "DOWNLOAD_FAILED"
     assert wait_callbacks(callback_receiver, "fail-404")[-1]["error_code"] == "DOWNLOAD_FAILED"
-    post_render(client, server.url,
-                _body("snake", "fail-text", f"{clip_server}/../conftest.py", None))  # fmt: skip
+    post_render(
+        client, server.url, _body("snake", "fail-text", f"{clip_server}/../conftest.py", None)
+    )
     status = wait_final(client, server.url, "fail-text")
     assert status["status"] == "failed"
     assert status["error_code"] in ("DOWNLOAD_FAILED", "INVALID_VIDEO")
@@ -173,8 +198,9 @@ def test_unreachable_callback_never_stalls_the_render(
     assert time.monotonic() - started < 20
 
 
-def test_validation_at_the_door(service: tuple[ServerThread, Path], client: httpx.Client,
-                                clip_server: str) -> None:  # fmt: skip
+def test_validation_at_the_door(
+    service: tuple[ServerThread, Path], client: httpx.Client, clip_server: str
+) -> None:
     server, _ = service
     url = f"{clip_server}/short.mp4"
 
@@ -196,11 +222,15 @@ def test_validation_at_the_door(service: tuple[ServerThread, Path], client: http
         assert response.status_code == 422, job_id
         assert response.json()["path"] == "job_id"
 
-    for options, path in (({"width": 100, "height": 100}, "options.width"),
-                          ({"width": 1920}, "options"), ({"fps": 0}, "options.fps"),
-                          ({"fps": 61}, "options.fps"), ({"quality": 5}, "options.quality"),
-                          ({"format": "avi"}, "options.format"),
-                          ({"width": 1921, "height": 1080}, "options")):  # fmt: skip
+    for options, path in (
+        ({"width": 100, "height": 100}, "options.width"),
+        ({"width": 1920}, "options"),
+        ({"fps": 0}, "options.fps"),
+        ({"fps": 61}, "options.fps"),
+        ({"quality": 5}, "options.quality"),
+        ({"format": "avi"}, "options.format"),
+        ({"width": 1921, "height": 1080}, "options"),
+    ):
         response = post(_body("snake", "bad-3", url, None, options))
         assert response.status_code == 422, options
         assert response.json()["path"] == path and response.json()["error_code"] == "INVALID_INPUT"
@@ -212,13 +242,17 @@ def test_validation_at_the_door(service: tuple[ServerThread, Path], client: http
     assert client.get(f"{server.url}/api/render/bad-1/status").status_code == 404
 
 
-def test_preview_pngs(service: tuple[ServerThread, Path], client: httpx.Client,
-                      clip_server: str) -> None:  # fmt: skip
+def test_preview_pngs(
+    service: tuple[ServerThread, Path], client: httpx.Client, clip_server: str
+) -> None:
     from PIL import Image
 
     server, _ = service
-    post_render(client, server.url, _body("snake", "prev-1", f"{clip_server}/short.mp4", None,
-                                          {"width": 640, "height": 360}))  # fmt: skip
+    post_render(
+        client,
+        server.url,
+        _body("snake", "prev-1", f"{clip_server}/short.mp4", None, {"width": 640, "height": 360}),
+    )
     response = client.get(f"{server.url}/api/render/prev-1/preview", params={"t": 1.0})
     assert response.status_code == 200 and response.headers["content-type"] == "image/png"
     image = Image.open(io.BytesIO(response.content))
@@ -226,8 +260,9 @@ def test_preview_pngs(service: tuple[ServerThread, Path], client: httpx.Client,
     assert image.getchannel("A").getbbox() is not None  # captions are drawn
     empty = client.get(f"{server.url}/api/render/prev-1/preview", params={"t": 9.5})
     assert Image.open(io.BytesIO(empty.content)).getchannel("A").getbbox() is None
-    posted = client.post(f"{server.url}/preview",
-                         json={"scenario": SCENARIO, "t": 0.5, "width": 320, "height": 180})  # fmt: skip
+    posted = client.post(
+        f"{server.url}/preview", json={"scenario": SCENARIO, "t": 0.5, "width": 320, "height": 180}
+    )
     assert posted.status_code == 200
     assert Image.open(io.BytesIO(posted.content)).size == (320, 180)
     bad = client.post(f"{server.url}/preview", json={"scenario": {"version": "1.0"}})
@@ -247,16 +282,22 @@ def test_health_queue_metrics(service: tuple[ServerThread, Path], client: httpx.
     assert {"queued", "started", "finished", "failed", "workers"} <= set(queue)
     metrics = client.get(f"{server.url}/metrics")
     assert metrics.status_code == 200
-    for name in ("ecg_render_jobs_total", "ecg_render_frames_total", "ecg_render_fps",
-                 "ecg_render_queue_depth", "ecg_render_workers"):  # fmt: skip
+    for name in (
+        "ecg_render_jobs_total",
+        "ecg_render_frames_total",
+        "ecg_render_fps",
+        "ecg_render_queue_depth",
+        "ecg_render_workers",
+    ):
         assert name in metrics.text
     assert client.get(f"{server.url}/docs").status_code == 200
     assert "/render" in client.get(f"{server.url}/openapi.json").json()["paths"]
 
 
 def test_api_key_body_limit_and_private_urls(tmp_path: Path, clip_server: str) -> None:
-    settings = make_settings(tmp_path, api_key="s3cret", max_scenario_bytes=4096,
-                             allow_private_urls=False)  # fmt: skip
+    settings = make_settings(
+        tmp_path, api_key="s3cret", max_scenario_bytes=4096, allow_private_urls=False
+    )
     with running_app(settings) as server, httpx.Client(timeout=30) as http:
         assert http.get(f"{server.url}/health").status_code == 200
         refused = http.get(f"{server.url}/queue/status")
@@ -268,7 +309,10 @@ def test_api_key_body_limit_and_private_urls(tmp_path: Path, clip_server: str) -
         big["scenario"] = dict(SCENARIO, padding="x" * 100_000)
         assert http.post(f"{server.url}/render", json=big, headers=key).status_code == 413
         # The loopback clip server is refused unless ALLOW_PRIVATE_URLS is true.
-        private = http.post(f"{server.url}/render", headers=key,
-                            json=_body("snake", "p", f"{clip_server}/short.mp4", None))  # fmt: skip
+        private = http.post(
+            f"{server.url}/render",
+            headers=key,
+            json=_body("snake", "p", f"{clip_server}/short.mp4", None),
+        )
         assert private.status_code == 422
         assert private.json()["error_code"] == "DOWNLOAD_FAILED"

@@ -59,8 +59,12 @@ def test_dispatcher_delivers_each_jobs_events_in_order(callback_receiver: Callba
         store.claim_publish("order-1")
         store.complete("order-1", "http://dl", 1, 1.0)
         calls = wait_until(
-            lambda: (c := callback_receiver.for_job("order-1")) and c[-1]["status"] == "completed"
-            and c, 10, what="callbacks")  # fmt: skip
+            lambda: (
+                (c := callback_receiver.for_job("order-1")) and c[-1]["status"] == "completed" and c
+            ),
+            10,
+            what="callbacks",
+        )
     finally:
         dispatcher.stop()
     statuses = [c["status"] for c in calls]

@@ -51,13 +51,19 @@ def test_full_life_emits_start_steps_and_end_in_order(store: JobStore) -> None:
     assert store.complete("a", "http://dl/a.mp4", 1234, 2.0)
     assert not store.fail("a", "X", "late")  # final states are final
     events = store.pop_events("a")
-    assert [e.status for e in events][0] is JobStatus.PROCESSING
+    assert next(e.status for e in events) is JobStatus.PROCESSING
     assert events[-1].status is JobStatus.COMPLETED
     assert events[-1].payload() == {
-        "job_id": "a", "status": "completed", "progress": 100,
-        "estimated_time_remaining": 0.0, "download_url": "http://dl/a.mp4",
-        "file_size": 1234, "duration": 2.0, "error_message": None, "error_code": None,
-    }  # fmt: skip
+        "job_id": "a",
+        "status": "completed",
+        "progress": 100,
+        "estimated_time_remaining": 0.0,
+        "download_url": "http://dl/a.mp4",
+        "file_size": 1234,
+        "duration": 2.0,
+        "error_message": None,
+        "error_code": None,
+    }
     steps = [e.progress // 10 for e in events[1:-1]]
     assert steps == sorted(set(steps)) == list(range(1, 10))
     assert store.pop_events("a") == [] and store.pending_callback_jobs() == []
@@ -87,7 +93,10 @@ def test_cancel_and_fail_rules(store: JobStore) -> None:
     assert store.fail("f", "INVALID_VIDEO", "not a video")
     snap = store.get("f").snapshot  # type: ignore[union-attr]
     assert (snap.status, snap.error_code, snap.error_message) == (
-        JobStatus.FAILED, "INVALID_VIDEO", "not a video")  # fmt: skip
+        JobStatus.FAILED,
+        "INVALID_VIDEO",
+        "not a video",
+    )
     assert store.cancel("f") is JobStatus.FAILED
     [event] = store.pop_events("q")
     assert event.status is JobStatus.CANCELLED and event.error_code == "CANCELLED"

@@ -57,8 +57,14 @@ def rq_service(tmp: Path, redis_url: str, **overrides: Any) -> Iterator[RqServic
     import redis
 
     port = free_port()
-    settings = make_settings(tmp, mode="rq", redis_url=redis_url, segment_seconds=0.5,
-                             public_base_url=f"http://127.0.0.1:{port}", **overrides)  # fmt: skip
+    settings = make_settings(
+        tmp,
+        mode="rq",
+        redis_url=redis_url,
+        segment_seconds=0.5,
+        public_base_url=f"http://127.0.0.1:{port}",
+        **overrides,
+    )
     connection = redis.Redis.from_url(redis_url)
     store = RedisJobStore(connection, settings.redis_prefix, settings.job_ttl_seconds)
     try:
@@ -90,8 +96,12 @@ def _single_render(source: str, tmp_path: Path, fps: Fraction | None = Fraction(
     """The reference: the same scenario and options rendered in one pipeline call."""
     out = tmp_path / "reference.mp4"
     scenario = load_scenario(SCENARIO)
-    render_video(source, out, lambda w, h: ScenarioOverlay(scenario, w, h, 30.0),
-                 VideoOptions(encoder="libx264", fps=fps))  # fmt: skip
+    render_video(
+        source,
+        out,
+        lambda w, h: ScenarioOverlay(scenario, w, h, 30.0),
+        VideoOptions(encoder="libx264", fps=fps),
+    )
     return out
 
 
@@ -104,12 +114,20 @@ def _check_callbacks(calls: list[dict[str, Any]], final: dict[str, Any]) -> None
 
 
 def test_segmented_render_equals_single_render(
-    local_rq: RqService, client: httpx.Client, clip_server: str,
-    callback_receiver: CallbackReceiver, clips: dict[str, Path], tmp_path: Path,
-) -> None:  # fmt: skip
+    local_rq: RqService,
+    client: httpx.Client,
+    clip_server: str,
+    callback_receiver: CallbackReceiver,
+    clips: dict[str, Path],
+    tmp_path: Path,
+) -> None:
     base = local_rq.server.url
-    body = {"jobId": "rq-seg", "videoUrl": f"{clip_server}/short.mp4", "scenario": SCENARIO,
-            "callbackUrl": callback_receiver.url}  # fmt: skip
+    body = {
+        "jobId": "rq-seg",
+        "videoUrl": f"{clip_server}/short.mp4",
+        "scenario": SCENARIO,
+        "callbackUrl": callback_receiver.url,
+    }
     assert post_render(client, base, body) == {"job_id": "rq-seg", "status": "queued"}
     final = wait_final(client, base, "rq-seg", timeout=90)
     assert final["status"] == "completed", (final, local_rq.workers.output())
@@ -133,11 +151,15 @@ def test_uncuttable_video_runs_as_one_job(
     local_rq: RqService, client: httpx.Client, clip_server: str, tmp_path: Path
 ) -> None:
     base = local_rq.server.url
-    body = {"job_id": "rq-one", "video_url": f"{clip_server}/one-gop.mp4", "scenario": SCENARIO,
-            "options": {"width": 480, "height": 360, "format": "webm"}}  # fmt: skip
+    body = {
+        "job_id": "rq-one",
+        "video_url": f"{clip_server}/one-gop.mp4",
+        "scenario": SCENARIO,
+        "options": {"width": 480, "height": 360, "format": "webm"},
+    }
     post_render(client, base, body)
     final = wait_final(client, base, "rq-one", timeout=90)
-    assert final["status"] == "completed", (final, local_rq.workers.output())
+    assert final["status"] == "completed", (final["error_message"], local_rq.workers.output())
     assert local_rq.plan_size("rq-one") == 1
     downloaded = tmp_path / "rq-one.webm"
     downloaded.write_bytes(client.get(final["download_url"]).content)
@@ -146,16 +168,22 @@ def test_uncuttable_video_runs_as_one_job(
 
 
 def test_cancel_stops_every_piece(
-    local_rq: RqService, client: httpx.Client, clip_server: str,
+    local_rq: RqService,
+    client: httpx.Client,
+    clip_server: str,
     callback_receiver: CallbackReceiver,
-) -> None:  # fmt: skip
+) -> None:
     import redis
     from rq import Queue
 
     base = local_rq.server.url
-    body = {"job_id": "rq-cancel", "video_url": f"{clip_server}/long.mp4", "scenario": SCENARIO,
-            "callback_url": callback_receiver.url,
-            "options": {"width": 1920, "height": 1080}}  # fmt: skip
+    body = {
+        "job_id": "rq-cancel",
+        "video_url": f"{clip_server}/long.mp4",
+        "scenario": SCENARIO,
+        "callback_url": callback_receiver.url,
+        "options": {"width": 1920, "height": 1080},
+    }
     post_render(client, base, body)
     status_url = f"{base}/api/render/rq-cancel/status"
     wait_until(lambda: client.get(status_url).json()["progress"] > 0, 60, what="progress")
@@ -165,8 +193,11 @@ def test_cancel_stops_every_piece(
     connection = redis.Redis.from_url(local_rq.settings.redis_url)
     queue = Queue(local_rq.settings.queue_name, connection=connection)
     try:
-        wait_until(lambda: queue.started_job_registry.count == 0 and queue.count == 0, 2.0,
-                   what="running pieces to stop")  # fmt: skip
+        wait_until(
+            lambda: queue.started_job_registry.count == 0 and queue.count == 0,
+            2.0,
+            what="running pieces to stop",
+        )
     finally:
         connection.close()
     assert time.monotonic() - started < 2.0
@@ -191,18 +222,32 @@ def test_health_and_queue_in_rq_mode(local_rq: RqService, client: httpx.Client) 
 
 
 def test_s3_input_and_output(
-    tmp_path_factory: pytest.TempPathFactory, redis_url: str, s3_endpoint: str,
-    client: httpx.Client, clips: dict[str, Path], callback_receiver: CallbackReceiver,
+    tmp_path_factory: pytest.TempPathFactory,
+    redis_url: str,
+    s3_endpoint: str,
+    client: httpx.Client,
+    clips: dict[str, Path],
+    callback_receiver: CallbackReceiver,
     tmp_path: Path,
-) -> None:  # fmt: skip
+) -> None:
     bucket = f"ecg-{uuid.uuid4().hex[:10]}"
     s3 = make_bucket(s3_endpoint, bucket)
     s3.upload_file(str(clips["short.mp4"]), bucket, "inputs/short.mp4")
     tmp = tmp_path_factory.mktemp("rq-s3")
-    with rq_service(tmp, redis_url, storage="s3", s3_bucket=bucket, s3_prefix="out/",
-                    s3_endpoint_url=s3_endpoint) as service:  # fmt: skip
-        body = {"job_id": "rq-s3", "video_url": f"s3://{bucket}/inputs/short.mp4",
-                "scenario": SCENARIO, "callback_url": callback_receiver.url}  # fmt: skip
+    with rq_service(
+        tmp,
+        redis_url,
+        storage="s3",
+        s3_bucket=bucket,
+        s3_prefix="out/",
+        s3_endpoint_url=s3_endpoint,
+    ) as service:
+        body = {
+            "job_id": "rq-s3",
+            "video_url": f"s3://{bucket}/inputs/short.mp4",
+            "scenario": SCENARIO,
+            "callback_url": callback_receiver.url,
+        }
         post_render(client, service.server.url, body)
         final = wait_final(client, service.server.url, "rq-s3", timeout=90)
         assert final["status"] == "completed", (final, service.workers.output())

@@ -35,8 +35,9 @@ def test_segmented_render_equals_single_render(
     for segment in plan.segments:
         piece = extract_segment(source, segment, tmp_path / f"in-{segment.index}.mp4")
         out = tmp_path / f"out-{segment.index}.mp4"
-        render_video(str(piece), out, lambda w, h, s=segment: OffsetOverlay(_overlay(w, h), s),
-                     options)  # fmt: skip
+        render_video(
+            str(piece), out, lambda w, h, s=segment: OffsetOverlay(_overlay(w, h), s), options
+        )
         parts.append(out)
     merged = concat_segments(parts, plan, source, tmp_path / "merged.mp4")
 
@@ -65,7 +66,7 @@ def test_offset_overlay_shifts_time_and_index() -> None:
     seen = []
 
     class Probe:
-        def overlay_at(self, frame_index: int, t_seconds: float):  # noqa: ANN201
+        def overlay_at(self, frame_index: int, t_seconds: float):
             seen.append((frame_index, t_seconds))
 
     OffsetOverlay(Probe(), Segment(2, 100, 200, 1.5, 45)).overlay_at(3, 0.1)

@@ -56,4 +56,5 @@ def test_s3_publish_presign_work_and_input(tmp_path: Path, s3_endpoint: str) -> 
     assert httpx.get(presigned).content == b"video bytes"
     with pytest.raises(StorageError, match="NoSuchBucket"):
         S3Storage(s3_client(settings), "no-such-bucket-x", "", 60).publish(
-            _file(tmp_path, "z.mp4", b"z"), "z.mp4")  # fmt: skip
+            _file(tmp_path, "z.mp4", b"z"), "z.mp4"
+        )

@@ -35,17 +35,22 @@ def resolver_for(*addresses: str):
 def test_non_public_addresses_are_refused(address: str) -> None:
     assert not is_public_address(address)
     with pytest.raises(DownloadError, match="ALLOW_PRIVATE_URLS"):
-        check_video_url("https://videos.example/a.mp4", allow_private=False,
-                        resolver=resolver_for(address))  # fmt: skip
+        check_video_url(
+            "https://videos.example/a.mp4", allow_private=False, resolver=resolver_for(address)
+        )
 
 
 def test_public_address_passes_and_every_resolved_address_counts() -> None:
-    check_video_url("https://cdn.example/v.mp4", allow_private=False,
-                    resolver=resolver_for("93.184.216.34"))  # fmt: skip
+    check_video_url(
+        "https://cdn.example/v.mp4", allow_private=False, resolver=resolver_for("93.184.216.34")
+    )
     # One private address among public ones is enough to refuse (DNS round robin tricks).
     with pytest.raises(DownloadError):
-        check_video_url("https://cdn.example/v.mp4", allow_private=False,
-                        resolver=resolver_for("93.184.216.34", "10.0.0.5"))  # fmt: skip
+        check_video_url(
+            "https://cdn.example/v.mp4",
+            allow_private=False,
+            resolver=resolver_for("93.184.216.34", "10.0.0.5"),
+        )
 
 
 def test_allow_private_skips_the_address_check_but_not_the_scheme() -> None:
@@ -57,8 +62,10 @@ def test_allow_private_skips_the_address_check_but_not_the_scheme() -> None:
         check_video_url("file:///etc/passwd", allow_private=True, resolver=never)
 
 
-@pytest.mark.parametrize("url", ["ftp://x/v.mp4", "file:///etc/passwd", "http:///v.mp4",
-                                 "gopher://x", "http://x:99999/v.mp4"])  # fmt: skip
+@pytest.mark.parametrize(
+    "url",
+    ["ftp://x/v.mp4", "file:///etc/passwd", "http:///v.mp4", "gopher://x", "http://x:99999/v.mp4"],
+)
 def test_malformed_or_foreign_urls_are_refused(url: str) -> None:
     with pytest.raises(DownloadError):
         check_video_url(url, allow_private=False, resolver=resolver_for("93.184.216.34"))
