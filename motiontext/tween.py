@@ -1,14 +1,19 @@
-"""A small GSAP-timeline evaluator (plugins spec 2.6) for numeric properties.
+"""A small GSAP-timeline evaluator (plugins spec 2.6).
 
 A plugin describes its timeline as ordered ``Tween`` lists, one list per (unit, property); the
 host maps tau = p * Dtl. Continuous semantics: a tween without an explicit from-value starts
-from the property's value at its start time, computed from the tweens before it.
+from the property's value at its start time, computed from the tweens before it. Jump
+semantics (``jump=True``): the timeline is rendered from 0 to tau in one pass, so every
+started tween renders in order and lazily-read from-values are those at tau.
+
+Values are floats unless a ``lerp(a, b, ratio)`` is given (colours, shadow and filter lists).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from .easing import Ease, linear
 
@@ -17,11 +22,11 @@ from .easing import Ease, linear
 class Tween:
     start: float  # timeline seconds
     duration: float  # one play
-    to: float
+    to: Any  # float, or whatever the property's lerp interpolates
     ease: Ease = linear
     plays: int = 1
     yoyo: bool = False
-    from_value: float | None = None
+    from_value: Any = None
 
     @property
     def end(self) -> float:
@@ -40,20 +45,34 @@ class Tween:
         return self.ease(f)
 
 
-def value_at(tweens: list[Tween], tau: float, initial: float) -> float:
+Lerp = Callable[[Any, Any, float], Any]
+
+
+def _lerp_number(a: float, b: float, r: float) -> float:
+    return a + (b - a) * r
+
+
+def value_at(tweens: list[Tween], tau: float, initial: Any, lerp: Lerp | None = None,
+             jump: bool = False) -> Any:
     """The property's value at tau (GSAP ordering: the last active tween in insertion order
-    wins; after all have ended, the one that ended last)."""
-    froms: list[float] = []
+    wins; after all have ended, the one that ended last; with ``jump`` the last started one).
+    ``tweens`` must be in timeline order (by start, ties by insertion)."""
+    mix = lerp or _lerp_number
+    froms: list[Any] = []
     for i, tw in enumerate(tweens):
         froms.append(tw.from_value if tw.from_value is not None
-                     else _settled(tweens[:i], froms, tw.start, initial))
-    return _settled(tweens, froms, tau, initial)
+                     else _settled(tweens[:i], froms, tau if jump else tw.start, initial, mix,
+                                   jump))
+    return _settled(tweens, froms, tau, initial, mix, jump)
 
 
-def _settled(tweens: list[Tween], froms: list[float], tau: float, initial: float) -> float:
+def _settled(tweens: list[Tween], froms: list[Any], tau: float, initial: Any, mix: Lerp,
+             jump: bool = False) -> Any:
     best = None
     for i, tw in enumerate(tweens):
-        if tw.start <= tau <= tw.end and tau >= 0:
+        if jump and tw.start <= tau and tau >= 0:
+            best = i  # a one-pass render writes every started tween, in order
+        elif tw.start <= tau <= tw.end and tau >= 0:
             best = i  # later in order wins
     if best is None:
         ended = [(tw.end, i) for i, tw in enumerate(tweens) if tw.end < tau]
@@ -61,8 +80,7 @@ def _settled(tweens: list[Tween], froms: list[float], tau: float, initial: float
             return initial
         best = max(ended)[1]
     tw = tweens[best]
-    r = tw.ratio(tau)
-    return froms[best] + (tw.to - froms[best]) * r
+    return mix(froms[best], tw.to, tw.ratio(tau))
 
 
 def timeline_duration(tweens: list[Tween]) -> float:

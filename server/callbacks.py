@@ -15,6 +15,8 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -26,6 +28,8 @@ from server.jobs import JobSnapshot, JobStatus, JobStore
 log = logging.getLogger("ecg_render.callbacks")
 _POLL_SECONDS = 0.05
 _RETRYABLE_4XX = {408, 425, 429}
+# Longer than a job's whole backlog can take with the default policy (about a dozen snapshots).
+_LEASE_SECONDS = 600.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +104,11 @@ class CallbackDispatcher:
         self.policy = policy
         self.client = client or httpx.Client(follow_redirects=False)
         self.on_delivered = on_delivered
+        self._owner = uuid.uuid4().hex
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._senders: dict[str, threading.Thread] = {}
+        self._busy_elsewhere: dict[str, float] = {}  # job -> when to look again
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
@@ -127,8 +133,12 @@ class CallbackDispatcher:
                 log.exception("cannot list pending callbacks")
                 self._stop.wait(1.0)
                 continue
+            now = time.monotonic()
             with self._lock:
                 for job_id in pending:
+                    if self._busy_elsewhere.get(job_id, 0.0) > now:
+                        continue
+                    self._busy_elsewhere.pop(job_id, None)
                     if job_id not in self._senders:
                         thread = threading.Thread(
                             target=self._drain,
@@ -140,7 +150,15 @@ class CallbackDispatcher:
                         thread.start()
 
     def _drain(self, job_id: str) -> None:
+        leased = False
         try:
+            # Another API process on the same store may be sending this job's callbacks:
+            # only one sender per job keeps them in order.
+            leased = self.store.acquire_callback_lease(job_id, self._owner, _LEASE_SECONDS)
+            if not leased:
+                with self._lock:
+                    self._busy_elsewhere[job_id] = time.monotonic() + 1.0
+                return
             record = self.store.get(job_id)
             url = record.callback_url if record else None
             endpoint_down = False
@@ -161,5 +179,7 @@ class CallbackDispatcher:
         except Exception:
             log.exception("callback sender for %s failed", job_id)
         finally:
+            if leased:
+                self.store.release_callback_lease(job_id, self._owner)
             with self._lock:
                 self._senders.pop(job_id, None)

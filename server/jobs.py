@@ -120,7 +120,11 @@ class JobStore(Protocol):
     ) -> int | None:
         """Record ``frames_done`` for ``part``; returns the job's progress, None if refused."""
 
-    def claim_publish(self, job_id: str) -> bool: ...
+    def claim_publish(self, job_id: str) -> bool:
+        """Enter publishing (cancel is refused from now on); False if not processing."""
+
+    def release_publish(self, job_id: str) -> None:
+        """Leave publishing after a failed upload, so that a retry can claim it again."""
 
     def complete(self, job_id: str, download_url: str, file_size: int, duration: float) -> bool: ...
 
@@ -135,6 +139,12 @@ class JobStore(Protocol):
 
     def pop_events(self, job_id: str) -> list[JobSnapshot]:
         """Remove and return the job's undelivered callback snapshots, oldest first."""
+
+    def acquire_callback_lease(self, job_id: str, owner: str, seconds: float) -> bool:
+        """Make ``owner`` the only sender of the job's callbacks for ``seconds`` (several API
+        processes may share one store); False when another owner holds it."""
+
+    def release_callback_lease(self, job_id: str, owner: str) -> None: ...
 
     def stats(self) -> StoreStats: ...
 
@@ -227,6 +237,12 @@ class MemoryJobStore:
             self._jobs[job_id] = replace(record, publishing=True)
             return True
 
+    def release_publish(self, job_id: str) -> None:
+        with self._lock:
+            record = self._jobs.get(job_id)
+            if record is not None:
+                self._jobs[job_id] = replace(record, publishing=False)
+
     def complete(self, job_id: str, download_url: str, file_size: int, duration: float) -> bool:
         with self._lock:
             record = self._jobs.get(job_id)
@@ -284,6 +300,12 @@ class MemoryJobStore:
         with self._lock:
             events = self._events.pop(job_id, deque())
             return list(events)
+
+    def acquire_callback_lease(self, job_id: str, owner: str, seconds: float) -> bool:
+        return True  # one process: the dispatcher's own bookkeeping suffices
+
+    def release_callback_lease(self, job_id: str, owner: str) -> None:
+        pass
 
     def stats(self) -> StoreStats:
         with self._lock:

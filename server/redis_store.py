@@ -8,6 +8,7 @@ Keys, under ``<prefix>:`` (``REDIS_PREFIX``, default ``ecg``)::
                              data:<name>
     job:<id>:parts    hash   part -> frames done
     job:<id>:events   list   callback snapshots (JSON), oldest first
+    job:<id>:callback-lease  the API process now sending the job's callbacks
     callbacks         set    ids of jobs with undelivered events
     stats             hash   status:<s> (jobs that reached s), frames_rendered, render_fps
 
@@ -142,6 +143,7 @@ class RedisJobStore:
         self._claim = connection.register_script(_LUA_CLAIM)
         self._create = connection.register_script(_LUA_CREATE)
         self._pop = connection.register_script(_LUA_POP)
+        self._release = connection.register_script(_LUA_RELEASE)
 
     # -- keys --
 
@@ -239,6 +241,9 @@ class RedisJobStore:
     def claim_publish(self, job_id: str) -> bool:
         return bool(self._claim(keys=[self._job(job_id)]))
 
+    def release_publish(self, job_id: str) -> None:
+        self.redis.hset(self._job(job_id), "publishing", "0")
+
     def complete(self, job_id: str, download_url: str, file_size: int, duration: float) -> bool:
         status = self._run(
             job_id,
@@ -290,6 +295,13 @@ class RedisJobStore:
         keys = [f"{self._job(job_id)}:events", f"{self.prefix}:callbacks"]
         items = self._pop(keys=keys, args=[job_id])
         return [JobSnapshot.from_payload(json.loads(item)) for item in items]
+
+    def acquire_callback_lease(self, job_id: str, owner: str, seconds: float) -> bool:
+        key = f"{self._job(job_id)}:callback-lease"
+        return bool(self.redis.set(key, owner, nx=True, px=int(seconds * 1000)))
+
+    def release_callback_lease(self, job_id: str, owner: str) -> None:
+        self._release(keys=[f"{self._job(job_id)}:callback-lease"], args=[owner])
 
     def stats(self) -> StoreStats:
         raw = {

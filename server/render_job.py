@@ -227,9 +227,13 @@ def publish_result(
     if not ctx.store.claim_publish(job_id):
         path.unlink(missing_ok=True)
         return False
-    size = path.stat().st_size
-    ctx.storage.publish(path, name)
-    url = ctx.storage.download_url(name)
+    try:
+        size = path.stat().st_size
+        ctx.storage.publish(path, name)
+        url = ctx.storage.download_url(name)
+    except BaseException:
+        ctx.store.release_publish(job_id)  # a retried job must be able to publish again
+        raise
     if not ctx.store.complete(job_id, url, size, round(duration_seconds, 3)):
         ctx.storage.delete(name)
         return False

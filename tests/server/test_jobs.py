@@ -106,3 +106,14 @@ def test_data_fields(store: JobStore) -> None:
     store.create("a", REQUEST, None)
     store.put_data("a", "plan", '{"x": 1}')
     assert store.get("a").data == {"plan": '{"x": 1}'}  # type: ignore[union-attr]
+
+
+def test_callback_lease_has_one_owner(store: JobStore) -> None:
+    assert store.acquire_callback_lease("a", "one", 5)
+    if isinstance(store, MemoryJobStore):
+        return  # one process: nothing to share
+    assert not store.acquire_callback_lease("a", "two", 5)
+    store.release_callback_lease("a", "two")  # not the owner: no effect
+    assert not store.acquire_callback_lease("a", "two", 5)
+    store.release_callback_lease("a", "one")
+    assert store.acquire_callback_lease("a", "two", 5)
