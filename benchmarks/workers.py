@@ -268,14 +268,18 @@ def _cmd_overlay(args: argparse.Namespace) -> dict:
     from motiontext.parse import load_scenario_file
 
     width, height = args.size
+    setup_started = time.monotonic()
     scenario = load_scenario_file(args.scenario)
-    started = time.monotonic()
     source = ScenarioOverlay(scenario, width, height, args.fps)
+    setup = time.monotonic() - setup_started
+    started = time.monotonic()
     drawn = 0
     for frame_index in range(args.frames):
         overlay = source.overlay_at(frame_index, frame_index / args.fps)
         drawn += overlay.bbox is not None
-    return {"frames": args.frames, "elapsed_seconds": time.monotonic() - started, "drawn": drawn}
+    elapsed = time.monotonic() - started
+    return {"frames": args.frames, "elapsed_seconds": elapsed, "setup_seconds": setup,
+            "drawn": drawn}
 
 
 def _cmd_overlay_chromium(args: argparse.Namespace) -> dict:

@@ -49,7 +49,8 @@ class ClipSpec:
         return round(self.seconds * self.fps)
 
     def key(self) -> str:
-        text = json.dumps([GENERATOR_VERSION, asdict(self)], sort_keys=True)
+        fields = {**asdict(self), "seconds": float(self.seconds)}
+        text = json.dumps([GENERATOR_VERSION, fields], sort_keys=True)
         return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 

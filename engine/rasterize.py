@@ -9,8 +9,16 @@ import numpy as np
 import skia
 
 from motiontext.css import Rgba
-from motiontext.display_list import (BeginLayer, BoxPaint, DisplayList, EndLayer, FontSpec,
-                                     GlowPaint, ImagePaint, TextPaint)
+from motiontext.display_list import (
+    BeginLayer,
+    BoxPaint,
+    DisplayList,
+    EndLayer,
+    FontSpec,
+    GlowPaint,
+    ImagePaint,
+    TextPaint,
+)
 from motiontext.geometry import Matrix
 
 from .text import SkiaShaper

@@ -42,7 +42,7 @@ class Length:
 
 
 _NUM = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?"
-_LENGTH_RE = re.compile(rf"^({_NUM})(px|%|em|rem)?$", re.I)
+_LENGTH_RE = re.compile(rf"^({_NUM})(px|%|em|rem)?$", re.IGNORECASE)
 
 
 def parse_length(text: object, allow_unitless_zero: bool = True) -> Length | None:

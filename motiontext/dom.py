@@ -23,8 +23,8 @@ class Element:
     kind: str  # "stage" | "text" | "group" | "image" | "video" | "unknown"
     node: Node | None = None
     style: dict[str, str] = field(default_factory=dict)  # inline CSS, later writes win
-    children: list["Element"] = field(default_factory=list)  # outer elements after the wrapper
-    parent: "Element | None" = None
+    children: list[Element] = field(default_factory=list)  # outer elements after the wrapper
+    parent: Element | None = None
     channels: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_CHANNELS))
     wrapper_margin: dict[str, str] = field(default_factory=dict)  # childrenLayout writes here
     wrapper_style: dict[str, str] = field(default_factory=dict)
@@ -40,7 +40,7 @@ class Element:
             return str(self.node.text)
         return ""
 
-    def append(self, child: "Element") -> None:
+    def append(self, child: Element) -> None:
         child.parent = self
         self.children.append(child)
 

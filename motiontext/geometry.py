@@ -10,7 +10,7 @@ from dataclasses import dataclass
 class Matrix:
     m: tuple[float, ...] = (1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0)
 
-    def __matmul__(self, other: "Matrix") -> "Matrix":
+    def __matmul__(self, other: Matrix) -> Matrix:
         a, b = self.m, other.m
         return Matrix(tuple(
             sum(a[r * 3 + k] * b[k * 3 + c] for k in range(3)) for r in range(3) for c in range(3)

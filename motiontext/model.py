@@ -36,7 +36,7 @@ class Node:
     plugin_chain: tuple[PluginSpec, ...]
     effect_scope: Any  # own, else the parent's
     text: str | None  # text nodes
-    children: tuple["Node", ...] = ()  # group nodes only; unknown eTypes keep none
+    children: tuple[Node, ...] = ()  # group nodes only; unknown eTypes keep none
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from .css import Rgba, Shadow, parse_length
-from .display_list import (BeginLayer, BoxPaint, DisplayList, EndLayer, GlowPaint, ImagePaint,
-                           TextLine, TextPaint)
+from .display_list import (
+    BeginLayer,
+    BoxPaint,
+    DisplayList,
+    EndLayer,
+    GlowPaint,
+    ImagePaint,
+    TextLine,
+    TextPaint,
+)
 from .layout.boxes import Box
 from .layout.engine import font_of
 from .paint_units import paint_units, unit_matrix

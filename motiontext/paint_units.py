@@ -24,7 +24,7 @@ def unit_matrix(t: UnitTransform, w: float, h: float,
                  perspective_origin)
 
 
-def paint_units(box: "Box", matrix: Matrix, shadows: tuple[Shadow, ...], items: list) -> None:
+def paint_units(box: Box, matrix: Matrix, shadows: tuple[Shadow, ...], items: list) -> None:
     cs = box.cs
     effects = box.el.effects
     flow = [ub for ub in box.unit_boxes if not ub.unit.absolute] or box.unit_boxes

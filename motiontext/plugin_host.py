@@ -9,8 +9,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .errors import ScenarioError
 from .effects import Effects
+from .errors import ScenarioError
 from .model import Node, PluginSpec
 
 
@@ -24,11 +24,11 @@ class Plugin(Protocol):
     version: str
     kind: str
 
-    def channels(self, params: dict[str, Any], progress: float, ctx: "PluginContext") -> dict:
+    def channels(self, params: dict[str, Any], progress: float, ctx: PluginContext) -> dict:
         """Channel part (channel/hybrid): {"tx", "ty", "sx", "sy", "rot", ...}."""
 
     def apply(self, effects: Effects, params: dict[str, Any], progress: float,
-              ctx: "PluginContext") -> None:
+              ctx: PluginContext) -> None:
         """DOM part (dom/hybrid): edit ``effects`` to the state at ``progress``."""
 
 

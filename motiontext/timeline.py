@@ -30,7 +30,7 @@ def is_active(node: Node, t: float) -> bool:
 class _LiveGeometry:
     """Answers layout queries during mounting by laying out the DOM as it is right now."""
 
-    def __init__(self, timeline: "Timeline") -> None:
+    def __init__(self, timeline: Timeline) -> None:
         self.timeline = timeline
 
     def _box(self, el: Element) -> Box | None:
@@ -152,4 +152,4 @@ class Timeline:
             self._dirty = True
 
 
-__all__ = ["Timeline", "DEFAULT_CHANNELS", "is_active"]
+__all__ = ["DEFAULT_CHANNELS", "Timeline", "is_active"]

@@ -12,8 +12,9 @@ Values are floats unless a ``lerp(a, b, ratio)`` is given (colours, shadow and f
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .easing import Ease, linear
 

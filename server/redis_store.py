@@ -119,16 +119,11 @@ redis.call('SREM', KEYS[2], ARGV[1])
 return items
 """
 
-_SNAPSHOT_FIELDS = [
-    "status",
-    "progress",
-    "eta",
-    "download_url",
-    "file_size",
-    "duration",
-    "error_message",
-    "error_code",
-]
+# KEYS lease; ARGV owner: delete only our own lease
+_LUA_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
 
 
 class RedisJobStore:

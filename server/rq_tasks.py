@@ -82,11 +82,9 @@ def _guard(ctx: ServiceContext, job_id: str) -> Iterator[None]:
             ctx.store.fail(job_id, "RENDER_FAILED", f"render timed out: {exc}")
             _abandon(ctx, job_id)
             return
-        retry = record_failure(ctx, job_id, exc, _can_retry())
-        if not retry:
-            _abandon(ctx, job_id)
-        if retry:
-            raise
+        if record_failure(ctx, job_id, exc, _can_retry()):
+            raise  # rq tries this job again; the render's other jobs wait for it
+        _abandon(ctx, job_id)
 
 
 # -- job functions (run in a work horse) --

@@ -8,7 +8,8 @@
 Contract: for a closed-GOP, constant-rate source, concatenating the rendered pieces gives the
 same frame count and the same pts as rendering the whole video in one job. Cuts are made only
 where that holds (see :func:`_cut_is_clean`); anything else (rotation, open GOPs, no seeking,
-an output rate whose frame grid does not meet the keyframe) falls back to one segment.
+codecs mp4 cannot carry, an output rate whose frame grid does not meet the keyframe) falls back
+to one segment.
 
 Segment inputs keep the source's absolute timestamps and time base (mp4 stores both exactly),
 so the pipeline's timing code sees the same pts it would see in a single render.
@@ -38,6 +39,8 @@ from motiontext.errors import EncodeError
 # before the keyframe always come right after it in decode order.
 _LEADING_WINDOW = 32
 _MAX_TIME_BASE_DENOMINATOR = 1 << 30  # as engine.pipeline's resampler
+# Decoders whose streams the mp4 muxer takes by stream copy (segment inputs are mp4).
+_MP4_COPYABLE = frozenset({"h264", "hevc", "av1", "libdav1d", "vp9", "libvpx-vp9", "mpeg4"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +90,14 @@ def plan_segments(
             rate,
         )
         duration = info.duration_seconds or 0.0
-        if info.rotation_degrees or target_seconds <= 0 or duration < 2 * target_seconds:
+        if (
+            info.rotation_degrees
+            or info.codec_name not in _MP4_COPYABLE
+            or target_seconds <= 0
+            or duration < 2 * target_seconds
+        ):
             return whole
-        cuts = _find_cuts(
-            url, info.start_pts, info.time_base, info.rate, fps, target_seconds, duration
-        )
+        cuts = _find_cuts(url, info.start_pts, info.time_base, fps, target_seconds, duration)
     finally:
         source.close()
     if not cuts:
@@ -109,7 +115,6 @@ def _find_cuts(
     url: str,
     start_pts: int,
     time_base: Fraction,
-    source_rate: Fraction,
     fps: Fraction | None,
     target_seconds: float,
     duration: float,
@@ -133,7 +138,7 @@ def _find_cuts(
                     if (
                         (not cuts or key > cuts[-1])
                         and key > start_pts
-                        and _cut_is_clean(key, packets, start_pts, time_base, source_rate, fps)
+                        and _cut_is_clean(key, packets, start_pts, time_base, fps)
                     ):
                         cuts.append(key)
                 target += target_seconds
@@ -153,7 +158,6 @@ def _cut_is_clean(
     packets: list[av.Packet],
     start_pts: int,
     time_base: Fraction,
-    source_rate: Fraction,
     fps: Fraction | None,
 ) -> bool:
     """A cut at keyframe ``key_pts`` reproduces the single render when no picture decoded after
@@ -172,7 +176,6 @@ def _cut_is_clean(
     key_ticks = key_pts * time_base * denominator
     if key_ticks.denominator != 1 or ticks_per_frame.denominator != 1:
         return False
-    del source_rate  # the source's own rate does not enter the grid
     return (key_ticks - first) % ticks_per_frame == 0
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..dom import Element
+from ..effects import Unit
 from ..geometry import IDENTITY, Matrix
 from .style import Computed
-from ..effects import Unit
 from .text import Line
 
 WRAPPER_STYLE = {"position": "relative", "display": "inline-block"}
@@ -31,8 +31,8 @@ class Box:
     el: Element
     cs: Computed
     is_wrapper: bool = False
-    children: list["Box"] = field(default_factory=list)  # outer: [wrapper, *child outers]
-    parent: "Box | None" = None
+    children: list[Box] = field(default_factory=list)  # outer: [wrapper, *child outers]
+    parent: Box | None = None
     # geometry (border box), x/y relative to the parent box's border-box origin for in-flow
     # boxes, to the containing block's border-box origin for absolutely positioned ones
     x: float = 0.0
@@ -46,7 +46,7 @@ class Box:
     line_top: list[float] = field(default_factory=list)
     baseline: float | None = None  # last line baseline from the border-box top
     matrix: Matrix = IDENTITY  # local border-box coords -> stage px
-    cb: "Box | None" = None  # containing block for absolutely positioned boxes
+    cb: Box | None = None  # containing block for absolutely positioned boxes
 
     @property
     def border(self) -> tuple[float, float, float, float]:

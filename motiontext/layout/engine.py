@@ -9,10 +9,10 @@ from ..display_list import FontSpec
 from ..dom import Element
 from ..geometry import IDENTITY, Matrix, about, translate
 from .boxes import WRAPPER_STYLE, Box
-from .units import layout_units, unit_intrinsic
 from .style import Computed, HostDefaults, compute, root_style
 from .text import LineExtent, TextLayout, collapse_spaces
 from .transforms import channel_matrix, css_transform, transform_origin
+from .units import layout_units, unit_intrinsic
 
 INLINE_KINDS = ("wrapper", "image", "video")
 

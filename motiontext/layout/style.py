@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..css import (Length, Rgba, Shadow, parse_box_shorthand, parse_color, parse_font_families,
-                   parse_font_weight, parse_length, parse_text_shadow)
+from ..css import (
+    Length,
+    Rgba,
+    Shadow,
+    parse_box_shorthand,
+    parse_color,
+    parse_font_families,
+    parse_font_weight,
+    parse_length,
+    parse_text_shadow,
+)
 
 
 @dataclass(frozen=True, slots=True)

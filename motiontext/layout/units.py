@@ -15,18 +15,18 @@ if TYPE_CHECKING:
     from .engine import LayoutEngine
 
 
-def _font(engine: "LayoutEngine", box: Box, unit: Unit) -> FontSpec:
+def _font(engine: LayoutEngine, box: Box, unit: Unit) -> FontSpec:
     cs = box.cs
     return FontSpec(cs.families, cs.font_px, unit.style.font_weight or cs.weight)
 
 
-def unit_size(engine: "LayoutEngine", box: Box, unit: Unit) -> tuple[float, LineExtent]:
+def unit_size(engine: LayoutEngine, box: Box, unit: Unit) -> tuple[float, LineExtent]:
     font = _font(engine, box, unit)
     width = engine.text.advance(unit.text, font) + 2 * unit.margin_em * font.size_px
     return width, engine.text.line_extent(unit.text, font, box.cs.line_height)
 
 
-def unit_intrinsic(engine: "LayoutEngine", box: Box) -> tuple[float, float]:
+def unit_intrinsic(engine: LayoutEngine, box: Box) -> tuple[float, float]:
     units = box.el.effects.units or []
     widest, line, longest = 0.0, 0.0, 0.0
     for unit in units:
@@ -40,7 +40,7 @@ def unit_intrinsic(engine: "LayoutEngine", box: Box) -> tuple[float, float]:
     return widest, max(longest, line)
 
 
-def layout_units(engine: "LayoutEngine", box: Box, avail: float) -> None:
+def layout_units(engine: LayoutEngine, box: Box, avail: float) -> None:
     cs = box.cs
     strut = engine.strut(cs)
     lines: list[list[tuple[Unit, float, LineExtent]]] = [[]]

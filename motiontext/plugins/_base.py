@@ -22,7 +22,7 @@ def number(params: dict[str, Any], key: str, default: float) -> float:
 
 
 def clamp(v: float, lo: float, hi: float) -> float:
-    return lo if v < lo else hi if v > hi else v
+    return lo if v < lo else min(v, hi)
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,7 @@ class Track:
     tweens: list[Tween] = field(default_factory=list)
 
     def to(self, start: float, duration: float, value: Any, ease: Ease = linear,
-           plays: int = 1, yoyo: bool = False, from_value: Any = None) -> "Track":
+           plays: int = 1, yoyo: bool = False, from_value: Any = None) -> Track:
         self.tweens.append(Tween(start, duration, value, ease, plays, yoyo, from_value))
         self.tweens.sort(key=lambda tw: tw.start)  # stable: ties keep insertion order
         return self

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from typing import Callable
+from collections.abc import Callable
 
 Source = Callable[[str], float]  # key -> U in [0, 1)
 

@@ -14,8 +14,19 @@ from ..css import Shadow
 from ..easing import parse_ease, power_out
 from ..effects import Effects, UnitTransform
 from ._base import number
-from ._gsap import (Track, WHITE, active_filters, color_track, filter_track, hex_color,
-                    inherited_shadows, opacity, shadow_track, unrendered, visible_shadows)
+from ._gsap import (
+    WHITE,
+    Track,
+    active_filters,
+    color_track,
+    filter_track,
+    hex_color,
+    inherited_shadows,
+    opacity,
+    shadow_track,
+    unrendered,
+    visible_shadows,
+)
 from ._split import utf16_units
 
 PLACEHOLDER = "안녕하세요!"
