@@ -3,6 +3,7 @@ owned by the ``Rasterizer``; no per-frame copies)."""
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -148,14 +149,21 @@ class Rasterizer:
                     para = self._paragraph(line.text, item.font, kind, shadow.color,
                                            item.stroke_width, sigma)
                     para.paint(canvas, line.x + shadow.dx,
-                               line.baseline - para.AlphabeticBaseline + shadow.dy)
+                               line.baseline - _painted_baseline(para) + shadow.dy)
             fill = self._paragraph(line.text, item.font, "fill", item.fill, 0.0, 0.0)
-            fill.paint(canvas, line.x, line.baseline - fill.AlphabeticBaseline)
+            fill.paint(canvas, line.x, line.baseline - _painted_baseline(fill))
             if item.stroke_color is not None and item.stroke_width > 0:
                 stroke = self._paragraph(line.text, item.font, "stroke", item.stroke_color,
                                          item.stroke_width, 0.0)
-                stroke.paint(canvas, line.x, line.baseline - stroke.AlphabeticBaseline)
+                stroke.paint(canvas, line.x, line.baseline - _painted_baseline(stroke))
         canvas.resetMatrix()
+
+
+def _painted_baseline(para) -> float:
+    """Where SkParagraph really puts the glyph baseline below its paint origin: it rounds the
+    line's baseline to a whole pixel. Compensating keeps our baseline exact, so that Skia's
+    glyph snapping (round the device y) matches Blink's, which rounds the exact baseline."""
+    return math.floor(para.AlphabeticBaseline + 0.5)
 
 
 def css_filters(filters: tuple[tuple[str, float], ...]) -> skia.ImageFilter | None:
