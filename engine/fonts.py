@@ -6,6 +6,8 @@ assets), and per-character system fallback (Korean -> Noto Sans CJK).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,22 @@ DEFAULT_FAMILY = "Liberation Serif"  # Chromium's standard font, "Times New Roma
 SCRIPT_LANGS = {"hangul": ["ko"], "han": ["zh", "ja", "ko"], "kana": ["ja"]}
 
 
+@contextlib.contextmanager
+def _quiet_stderr():
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 @dataclass(frozen=True, slots=True)
 class ResolvedFont:
     typeface: skia.Typeface
@@ -40,7 +58,8 @@ class FontBook:
     that paragraphs see exactly the faces Chromium would pick, in Chromium's order."""
 
     def __init__(self, declared: dict[str, Path] | None = None) -> None:
-        self.system = skia.FontMgr()
+        with _quiet_stderr():  # skia's bundled fontconfig warns about Debian's reset-dirs
+            self.system = skia.FontMgr()
         self.provider = skia.textlayout.TypefaceFontProvider()
         self.collection = skia.textlayout.FontCollection()
         self.collection.setDefaultFontManager(self.provider)

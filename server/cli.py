@@ -12,6 +12,7 @@ COMMANDS = {
     "frame": "server.cli_frame",
     "serve": "server.cli_serve",
     "worker": "server.cli_worker",
+    "doctor": "server.cli_doctor",
 }
 
 
