@@ -43,3 +43,26 @@ def load_golden_set(name: str) -> GoldenSet:
         scenario = ref / "scenarios" / manifest["scenario"]
     return GoldenSet(name, scenario, manifest["width"], manifest["height"],
                      float(manifest.get("fps", 30)), manifest["frames"], folder)
+
+
+def assert_golden_parity(name: str, exceptions: dict[tuple[str, float], str]) -> None:
+    """Render every frame of golden set ``name`` sequentially and fail on any frame outside
+    the project's bound, unless (name, t rounded to ms) is listed in ``exceptions``."""
+    from engine.overlay import render_frames
+    from engine.parity import compare
+    from motiontext.parse import load_scenario_file
+
+    golden = load_golden_set(name)
+    scenario = load_scenario_file(golden.scenario_path)
+    times = [f["t"] for f in golden.frames]
+    ours = render_frames(scenario, times, golden.width, golden.height, golden.fps)
+    failures, ious, maes = [], [], []
+    for frame, image in zip(golden.frames, ours):
+        score = compare(golden.image(frame), image)
+        ious.append(score.iou)
+        maes.append(score.mae)
+        if not score.passed and (name, round(frame["t"], 3)) not in exceptions:
+            failures.append(f"t={frame['t']}: IoU {score.iou:.3f}, MAE {score.mae:.2f}")
+    print(f"{name}: {len(times)} frames, min IoU {min(ious):.3f}, max MAE {max(maes):.2f}")
+    assert not failures, f"{name}: {len(failures)} frames outside the bound:\n" + "\n".join(
+        failures)
