@@ -12,7 +12,9 @@ COMMANDS = {
     "frame": "server.cli_frame",
     "serve": "server.cli_serve",
     "worker": "server.cli_worker",
+    "batch": "server.cli_batch",
     "doctor": "server.cli_doctor",
+    "parity": "server.cli_parity",
 }
 
 
