@@ -47,12 +47,24 @@ def draw_chart(results: dict, path: Path) -> None:
     """Write the chart of ``results`` (the dict of results.json) to ``path``."""
     names = [w["name"] for w in results["workloads"]]
     panels = [
-        ("End to end, frames per second (higher is better)", False, "fps",
-         _panel_rows(results, ("transcode", "pipeline_empty", "render", "browser"), "fps")),
-        ("Overlay only, frames per second (log scale)", True, "fps",
-         _panel_rows(results, ("overlay", "overlay_chromium"), "fps")),
-        ("Peak RSS of the process tree, MB (lower is better)", False, "MB",
-         _panel_rows(results, tuple(VARIANT_LABELS), "peak_rss_mb")),
+        (
+            "End to end, frames per second (higher is better)",
+            False,
+            "fps",
+            _panel_rows(results, ("transcode", "pipeline_empty", "render", "browser"), "fps"),
+        ),
+        (
+            "Overlay only, frames per second (log scale)",
+            True,
+            "fps",
+            _panel_rows(results, ("overlay", "overlay_chromium"), "fps"),
+        ),
+        (
+            "Peak RSS of the process tree, MB (lower is better)",
+            False,
+            "MB",
+            _panel_rows(results, tuple(VARIANT_LABELS), "peak_rss_mb"),
+        ),
     ]
     title_font, font, small = _font(22), _font(15), _font(13)
     group_h = len(names) * (_BAR_H + 2) + _GAP
@@ -61,9 +73,11 @@ def draw_chart(results: dict, path: Path) -> None:
     draw = ImageDraw.Draw(image)
     m = results["machine"]
     draw.text((20, 15), "ECG Render benchmark", fill="black", font=title_font)
-    subtitle = (f"{results['settings']['encoder']} {results['settings']['preset']}, "
-                f"{results['settings']['size']} @ {results['settings']['fps']} fps; "
-                f"{m['cpu_model']}, {m['cpu_count']} cores; {results['started_at']}")
+    subtitle = (
+        f"{results['settings']['encoder']} {results['settings']['preset']}, "
+        f"{results['settings']['size']} @ {results['settings']['fps']} fps; "
+        f"{m['cpu_model']}, {m['cpu_count']} cores; {results['started_at']}"
+    )
     draw.text((20, 48), subtitle, fill=(80, 80, 80), font=small)
     for i, name in enumerate(names):  # legend
         x = _WIDTH - 160 * (len(names) - i)

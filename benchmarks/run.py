@@ -49,6 +49,7 @@ VARIANTS = (
     ("overlay_chromium", "overlay-chromium", True, False),
 )
 BROWSER_VARIANTS = {"browser", "overlay_chromium"}
+REPEATED_VARIANTS = {"transcode", "pipeline_empty", "render"}  # --repeat applies to these
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -61,19 +62,29 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of the long clip")
-    parser.add_argument("--quick", action="store_true",
-                        help="one 10 s workload only (no memory-flatness companion)")
-    parser.add_argument("--flatness-seconds", type=float, default=FLATNESS_SECONDS,
-                        help="length of the short companion workload (default 10)")
+    parser.add_argument(
+        "--quick", action="store_true", help="one 10 s workload only (no memory-flatness companion)"
+    )
+    parser.add_argument(
+        "--flatness-seconds",
+        type=float,
+        default=FLATNESS_SECONDS,
+        help="length of the short companion workload (default 10)",
+    )
     parser.add_argument("--size", type=_size, default=(1920, 1080), help="WxH (default 1920x1080)")
     parser.add_argument("--fps", type=int, default=30)
     parser.add_argument("--encoder", default="libx264")
     parser.add_argument("--preset", default="veryfast")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="runs of (a), (a0), (b) per workload; the fastest is kept")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="interleaved runs of (a), (a0), (b) per workload; the fastest of each is kept",
+    )
     parser.add_argument("--skip-browser", action="store_true", help="no Chromium variants")
-    parser.add_argument("--out-dir", type=Path, default=HERE,
-                        help="where results.json, chart.png and RESULTS.md go")
+    parser.add_argument(
+        "--out-dir", type=Path, default=HERE, help="where results.json, chart.png and RESULTS.md go"
+    )
     parser.add_argument("--work-dir", type=Path, help="scratch folder (default: a temp dir)")
     parser.add_argument("--clip-cache", type=Path, help="where generated clips are cached")
     return parser
@@ -165,31 +176,43 @@ def run_workload(seconds: float, ns: argparse.Namespace, work: Path) -> dict[str
     scenario_doc = json.loads(scenario.read_text("utf-8"))
     name = f"{height}p{ns.fps}-{seconds:g}s"
     print(f"[bench] workload {name}: {clip.name}", file=sys.stderr, flush=True)
-    variants: dict[str, Any] = {}
-    for key, command, takes_scenario, writes_video in VARIANTS:
-        if ns.skip_browser and key in BROWSER_VARIANTS:
-            continue
+    # Repeated variants run in interleaved rounds (a, a0, b, a, a0, b, ...) so that a change in
+    # the machine's load hits each of them alike; the fastest run of each is kept.
+    schedule = [
+        (key, command, takes_scenario, writes_video)
+        for round_index in range(max(1, ns.repeat))
+        for key, command, takes_scenario, writes_video in VARIANTS
+        if not (ns.skip_browser and key in BROWSER_VARIANTS)
+        and (round_index == 0 or key in REPEATED_VARIANTS)
+    ]
+    tries: dict[str, list[dict[str, Any]]] = {}
+    for key, command, takes_scenario, writes_video in schedule:
         args = [str(scenario)] if takes_scenario else []
         if writes_video:
             args += [str(clip), str(work / f"{name}-{key}.mp4")]
             args += ["--encoder", ns.encoder, "--preset", ns.preset, "--fps", str(ns.fps)]
         else:
-            args += ["--frames", str(spec.frames), "--size", f"{width}x{height}",
-                     "--fps", str(ns.fps)]
-        runs = ns.repeat if key in ("transcode", "pipeline_empty", "render") else 1
-        tries = []
-        for _ in range(max(1, runs)):
-            tries.append(run_variant(key, command, args, work))
-            if writes_video:
-                (work / f"{name}-{key}.mp4").unlink(missing_ok=True)
-        ok = [t for t in tries if t["ok"]]
-        best = max(ok, key=lambda t: t["fps"]) if ok else tries[-1]
-        if len(tries) > 1:
-            best["all_fps"] = [t.get("fps") for t in tries]
+            args += ["--frames", str(spec.frames), "--size", f"{width}x{height}"]
+            args += ["--fps", str(ns.fps)]
+        result = run_variant(key, command, args, work)
+        if writes_video:
+            (work / f"{name}-{key}.mp4").unlink(missing_ok=True)
+        tries.setdefault(key, []).append(result)
+        shown = f"{result['fps']:.1f} fps" if result["ok"] else "FAILED"
+        print(
+            f"[bench]   {report.VARIANT_LABELS[key]}: {shown}, peak RSS "
+            f"{result['peak_rss_mb']:.0f} MB, CPU {result['cpu_seconds']:.1f} s",
+            file=sys.stderr,
+            flush=True,
+        )
+    variants: dict[str, Any] = {}
+    for key, runs in tries.items():
+        ok = [t for t in runs if t["ok"]]
+        best = max(ok, key=lambda t: t["fps"]) if ok else runs[-1]
+        if len(runs) > 1:
+            best["all_fps"] = [t.get("fps") for t in runs]
+            best["all_cpu_seconds"] = [t["cpu_seconds"] for t in runs]
         variants[key] = best
-        shown = f"{best['fps']:.1f} fps" if best["ok"] else "FAILED"
-        print(f"[bench]   {report.VARIANT_LABELS[key]}: {shown}, peak RSS "
-              f"{best['peak_rss_mb']:.0f} MB", file=sys.stderr, flush=True)
     workload = {
         "name": name,
         "seconds": seconds,

@@ -59,13 +59,16 @@ def transcode(input_path: str, output_path: str, codec: str, options: Any) -> in
     from engine.encode import encoder_settings
 
     frames = 0
-    with av.open(input_path) as inp, av.open(
-        output_path, "w", options={"movflags": "+faststart"}
-    ) as out:
+    with (
+        av.open(input_path) as inp,
+        av.open(output_path, "w", options={"movflags": "+faststart"}) as out,
+    ):
         vin = inp.streams.video[0]
         vin.thread_type = "AUTO"
         ain = inp.streams.audio[0] if inp.streams.audio else None
-        vout = out.add_stream(codec, rate=vin.average_rate, options=encoder_settings(codec, options))
+        vout = out.add_stream(
+            codec, rate=vin.average_rate, options=encoder_settings(codec, options)
+        )
         vout.width, vout.height, vout.pix_fmt = vin.width, vin.height, "yuv420p"
         vout.time_base = vout.codec_context.time_base = vin.time_base
         cc = vout.codec_context
@@ -278,8 +281,12 @@ def _cmd_overlay(args: argparse.Namespace) -> dict:
         overlay = source.overlay_at(frame_index, frame_index / args.fps)
         drawn += overlay.bbox is not None
     elapsed = time.monotonic() - started
-    return {"frames": args.frames, "elapsed_seconds": elapsed, "setup_seconds": setup,
-            "drawn": drawn}
+    return {
+        "frames": args.frames,
+        "elapsed_seconds": elapsed,
+        "setup_seconds": setup,
+        "drawn": drawn,
+    }
 
 
 def _cmd_overlay_chromium(args: argparse.Namespace) -> dict:
@@ -296,8 +303,12 @@ def _cmd_overlay_chromium(args: argparse.Namespace) -> dict:
         elapsed = time.monotonic() - started
     finally:
         capture.close()
-    return {"frames": args.frames, "elapsed_seconds": elapsed, "setup_seconds": setup,
-            "drawn": drawn}
+    return {
+        "frames": args.frames,
+        "elapsed_seconds": elapsed,
+        "setup_seconds": setup,
+        "drawn": drawn,
+    }
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -347,4 +358,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -57,7 +57,10 @@ class ClipSpec:
 def make_clip(spec: ClipSpec, cache_dir: Path = CACHE_DIR) -> Path:
     """Path of the clip for ``spec``, generated on first use (atomic: temp file + rename)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    path = cache_dir / f"bench-{spec.width}x{spec.height}-{spec.fps}p-{spec.seconds:g}s-{spec.key()}.mp4"
+    path = (
+        cache_dir
+        / f"bench-{spec.width}x{spec.height}-{spec.fps}p-{spec.seconds:g}s-{spec.key()}.mp4"
+    )
     if not path.exists():
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         try:
@@ -138,14 +141,15 @@ def _write_sine(out: av.container.OutputContainer, stream: av.AudioStream, secon
 
 # --- the dense caption scenario ---------------------------------------------------------------
 
-_KOREAN = (
-    "오늘", "우리는", "새로운", "자막을", "함께", "만들어", "봅니다", "정말", "빠르게", "영상에",
-    "글자가", "움직입니다", "여러분", "안녕하세요", "다음", "장면으로", "넘어갑니다", "감사합니다",
+_KOREAN_TEXT = (
+    "오늘 우리는 새로운 자막을 함께 만들어 봅니다 정말 빠르게 영상에 글자가 움직입니다 여러분 "
+    "안녕하세요 다음 장면으로 넘어갑니다 감사합니다"
 )
-_LATIN = (
-    "motion", "text", "render", "video", "caption", "fast", "native", "browser", "frame",
-    "Hello", "world", "style", "word", "timing", "stage", "layer", "queue", "encode",
+_LATIN_TEXT = (
+    "motion text render video caption fast native browser frame Hello world style word timing "
+    "stage layer queue encode"
 )
+_KOREAN, _LATIN = tuple(_KOREAN_TEXT.split()), tuple(_LATIN_TEXT.split())
 # As in the production sample: one define.caption block that every cue refers to.
 _CAPTION_DEFINE = {
     "position": {"x": 0.5, "y": 0.925},

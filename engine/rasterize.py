@@ -38,7 +38,7 @@ class Rasterizer:
         self.width, self.height = width, height
         self.shaper = shaper
         self.pixels = np.zeros((height, width, 4), dtype=np.uint8)
-        self.surface = skia.Surface(self.pixels)
+        self.surface = skia.Surface(self.pixels, alphaType=skia.kPremul_AlphaType)
         self.canvas = self.surface.getCanvas()
         self._paragraph = lru_cache(maxsize=2048)(self._build_paragraph)
 

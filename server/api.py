@@ -12,21 +12,26 @@
 
 Errors answer ``{"detail": message, "error_code": code, "path": json_path}``; 422 for bad
 input (the scenario's JSON path is prefixed with ``scenario``), 413 for bodies over the limit.
-With ``API_KEY`` set, every endpoint but /health (and the docs, and /files, whose URLs are
-handed to end users) needs the ``X-API-Key`` header.
+With ``API_KEY`` set, every endpoint but /health needs the ``X-API-Key`` header, the docs
+and /openapi.json included (401 without it). /files links are handed to end users, who have
+no key: they are signed instead (``?expires=...&signature=...``, HMAC with a key derived from
+API_KEY, valid for S3_URL_EXPIRES_SECONDS, like S3 presigned URLs); an unsigned, altered or
+expired link gets 401. Each client (IP address) may have MAX_ACTIVE_JOBS_PER_CLIENT queued or
+processing jobs; more get 429.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import secrets
 import shutil
 import time
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -37,6 +42,7 @@ from server.jobs import JobSnapshot, JobStatus
 from server.metrics import CONTENT_TYPE, build_registry, render_metrics
 from server.render_job import ServiceContext, build_context, check_input_url
 from server.schemas import (
+    JOB_ID_PATTERN,
     CancelResponse,
     PreviewBody,
     RenderBody,
@@ -46,7 +52,10 @@ from server.schemas import (
 )
 from server.settings import Settings, get_settings
 from server.standalone import QueueFullError
+from server.storage import check_file_signature, files_signing_key
+from server.url_safety import callback_policy, check_callback_url, checked_client
 
+JobIdPath = Annotated[str, Path(pattern=JOB_ID_PATTERN, description="the job's id")]
 _CAPABILITY_CACHE_SECONDS = 30.0
 _BODY_SLACK_BYTES = 64 * 1024  # the rest of the body around a maximal scenario
 
@@ -55,10 +64,6 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, path: str | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.path = status, code, message, path
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 class BodySizeLimit:
@@ -78,33 +83,83 @@ class BodySizeLimit:
             await self._refuse(send)
             return
         seen = 0
-        started = False
+        started = refused = False
 
+        # A chunked body over the limit: answer 413 at once and tell the app the client left
+        # (raising instead would reach FastAPI's body parser, which turns it into a 400).
         async def counting_receive() -> dict[str, Any]:
-            nonlocal seen
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _BodyTooLarge
+                if seen > self.max_bytes and not started:
+                    refused = True
+                    await self._refuse(send)
+                    return {"type": "http.disconnect"}
             return message
 
         async def tracking_send(message: dict[str, Any]) -> None:
             nonlocal started
+            if refused:
+                return  # the 413 has been sent; whatever the app answers now is dropped
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _BodyTooLarge:
-            if not started:
-                await self._refuse(send)
+        await self.app(scope, counting_receive, tracking_send)
 
     async def _refuse(self, send: Any) -> None:
         response = _error_response(
             413, "INVALID_INPUT", f"request body is larger than {self.max_bytes} bytes"
         )
         await response({"type": "http"}, None, send)
+
+
+class ApiKeyGuard:
+    """Requires ``X-API-Key`` on every path but /health and /files (signed links, checked by
+    :class:`SignedFiles`): a fence that also covers routes added later, the docs included."""
+
+    OPEN_PATHS = ("/health",)
+
+    def __init__(self, app: Any, api_key: str):
+        self.app, self.api_key = app, api_key.encode()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or self._open(scope.get("path", "")):
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope.get("headers") or []).get(b"x-api-key", b"")
+        if not secrets.compare_digest(given, self.api_key):
+            response = _error_response(401, "UNAUTHORIZED", "missing or wrong X-API-Key header")
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+    def _open(self, path: str) -> bool:
+        return path in self.OPEN_PATHS or path.startswith("/files/")
+
+
+class SignedFiles:
+    """/files behind link signatures: ``?expires=<unix seconds>&signature=<hex>`` must sign
+    the file name (see server.storage.file_signature), else 401."""
+
+    def __init__(self, app: Any, key: bytes):
+        self.app, self.key = app, key
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            from urllib.parse import parse_qs, unquote
+
+            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+            name = unquote(scope.get("path", "")).rsplit("/", 1)[-1]
+            expires = (query.get("expires") or [None])[0]
+            signature = (query.get("signature") or [None])[0]
+            if not check_file_signature(self.key, name, expires, signature):
+                message = "this download link is not signed, altered, or expired"
+                await _error_response(401, "UNAUTHORIZED", message)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _error_response(
@@ -138,7 +193,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings.callback_backoff_seconds,
         settings.callback_backoff_max_seconds,
     )
-    dispatcher = CallbackDispatcher(ctx.store, policy)
+    callback_client = checked_client(callback_policy(settings.callback_allowed_hosts))
+    dispatcher = CallbackDispatcher(ctx.store, policy, callback_client)
     registry = build_registry(ctx.store, queue.depth, lambda: len(_safe(queue.workers, [])))
 
     @contextlib.asynccontextmanager
@@ -158,6 +214,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.ctx, app.state.queue, app.state.dispatcher = ctx, queue, dispatcher
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_scenario_bytes + _BODY_SLACK_BYTES)
+    if settings.api_key is not None and settings.api_key.get_secret_value():
+        app.add_middleware(ApiKeyGuard, api_key=settings.api_key.get_secret_value())
     _install_error_handlers(app)
 
     def require_api_key(x_api_key: str | None = Header(None)) -> None:
@@ -171,9 +229,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api)
     _add_health_route(app, ctx, queue)
     if settings.storage == "local":
-        app.mount(
-            "/files", StaticFiles(directory=settings.public_dir, check_dir=False), name="files"
-        )
+        files: Any = StaticFiles(directory=settings.public_dir, check_dir=False)
+        key = files_signing_key(settings)
+        app.mount("/files", SignedFiles(files, key) if key else files, name="files")
     return app
 
 
@@ -200,9 +258,16 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
     store, settings = ctx.store, ctx.settings
 
     @api.post("/render", response_model=RenderQueued, tags=["render"])
-    def submit_render(body: RenderBody) -> RenderQueued:
+    def submit_render(body: RenderBody, request: Request) -> RenderQueued:
         """Queue a render. A job_id that exists already is not run again: the answer then
         carries its current status."""
+        size = len(json.dumps(body.scenario, ensure_ascii=False).encode())
+        if size > settings.max_scenario_bytes:
+            message = (
+                f"the scenario must be at most {settings.max_scenario_bytes} bytes, "
+                f"but is {size} bytes"
+            )
+            raise ApiError(413, "INVALID_INPUT", message, "scenario")
         try:
             from motiontext.parse import load_scenario
 
@@ -216,7 +281,17 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
             check_input_url(settings, body.video_url)
         except RenderError as exc:
             raise ApiError(422, exc.code, str(exc), "video_url") from None
+        if body.callback_url:
+            try:
+                check_callback_url(body.callback_url, allowed_hosts=settings.callback_allowed_hosts)
+            except RenderError as exc:
+                raise ApiError(422, exc.code, str(exc), "callback_url") from None
         job_id = body.job_id or uuid.uuid4().hex
+        limit = settings.max_active_jobs_per_client
+        client = request.client.host if request.client else "unknown"
+        if limit and not store.admit(client, job_id, limit):
+            message = f"this client has {limit} queued or processing jobs already; retry later"
+            raise ApiError(429, "TOO_MANY_JOBS", message)
         request = {
             "video_url": body.video_url,
             "scenario": body.scenario,
@@ -237,11 +312,11 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
         return RenderQueued(job_id=job_id, status=JobStatus.QUEUED)
 
     @api.get("/api/render/{job_id}/status", response_model=StatusResponse, tags=["render"])
-    def job_status(job_id: str) -> StatusResponse:
+    def job_status(job_id: JobIdPath) -> StatusResponse:
         return StatusResponse(**_snapshot(ctx, job_id).payload())
 
     @api.post("/api/render/{job_id}/cancel", response_model=CancelResponse, tags=["render"])
-    def cancel_job(job_id: str) -> CancelResponse:
+    def cancel_job(job_id: JobIdPath) -> CancelResponse:
         """Cancel a queued or running job: the render stops within a second and nothing is
         published. Cancelling a cancelled job answers the same; 409 when the job completed,
         failed, or is already being published."""
@@ -259,7 +334,7 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
         responses={200: {"content": {"image/png": {}}}},
     )
     def job_preview(
-        job_id: str,
+        job_id: JobIdPath,
         t: float = Query(0.0, ge=0, description="time in seconds"),
         width: int | None = Query(None, ge=16, le=3840),
         height: int | None = Query(None, ge=16, le=2160),

@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 
 from server.jobs import JobSnapshot, JobStatus, JobStore
+from server.url_safety import callback_policy, checked_client, refusal
 
 log = logging.getLogger("ecg_render.callbacks")
 _POLL_SECONDS = 0.05
@@ -75,6 +76,10 @@ def deliver(
                 )
                 return False
         except httpx.HTTPError as exc:
+            refused = refusal(exc)
+            if refused is not None:  # an address the policy refuses: trying again is pointless
+                log.warning("callback for %s refused: %s", payload.get("job_id"), refused)
+                return False
             detail = f"{type(exc).__name__}: {exc}"
         log.info(
             "callback try %d/%d for %s failed: %s",
@@ -102,7 +107,9 @@ class CallbackDispatcher:
     ):
         self.store = store
         self.policy = policy
-        self.client = client or httpx.Client(follow_redirects=False)
+        # Default: no redirects, never a link-local or metadata address (checked and pinned
+        # at connect time, see server.url_safety); the API passes CALLBACK_ALLOWED_HOSTS.
+        self.client = client or checked_client(callback_policy(), follow_redirects=False)
         self.on_delivered = on_delivered
         self._owner = uuid.uuid4().hex
         self._stop = threading.Event()

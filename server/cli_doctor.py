@@ -135,9 +135,12 @@ def check_pyav() -> Check:
 
     codec = av.library_versions.get("libavcodec")
     version = ".".join(map(str, codec)) if codec else "?"
-    return Check("PyAV / FFmpeg", Status.OK,
-                 f"PyAV {av.__version__}, FFmpeg {av.ffmpeg_version_info} (libavcodec {version})",
-                 required=True)
+    return Check(
+        "PyAV / FFmpeg",
+        Status.OK,
+        f"PyAV {av.__version__}, FFmpeg {av.ffmpeg_version_info} (libavcodec {version})",
+        required=True,
+    )
 
 
 def check_decoder() -> Check:
@@ -167,8 +170,11 @@ def check_nvenc(codec: str = "h264_nvenc") -> Check:
     error = open_encoder(codec)
     if error:
         return Check(f"NVENC {codec}", Status.MISSING, f"does not open ({error})")
-    return Check(f"NVENC {codec}", Status.OK, "session opens (encoder=auto picks it)"
-                 if codec == "h264_nvenc" else "session opens")
+    return Check(
+        f"NVENC {codec}",
+        Status.OK,
+        "session opens (encoder=auto picks it)" if codec == "h264_nvenc" else "session opens",
+    )
 
 
 def check_nvdec() -> Check:
@@ -209,8 +215,11 @@ def check_font(family: str, sample: str) -> Check:
         return Check(f"font {family}", Status.WARN, _error_text(exc))
     if typeface is None or typeface.getFamilyName().lower() != family.lower():
         got = typeface.getFamilyName() if typeface is not None else "nothing"
-        return Check(f"font {family}", Status.WARN,
-                     f"not installed (fontconfig gives {got}); captions will differ from the editor")
+        return Check(
+            f"font {family}",
+            Status.WARN,
+            f"not installed (fontconfig gives {got}); captions will differ from the editor",
+        )
     if typeface.unicharToGlyph(ord(sample)) == 0:
         return Check(f"font {family}", Status.WARN, f"installed but has no glyph for {sample!r}")
     return Check(f"font {family}", Status.OK, "resolves via fontconfig")
@@ -231,8 +240,9 @@ def check_chromium() -> Check:
         if path:
             version = _version_line([path, "--version"])
             if version:
-                return Check("Chromium", Status.OK,
-                             f"{version} at {path} (parity tests and benchmarks only)")
+                return Check(
+                    "Chromium", Status.OK, f"{version} at {path} (parity tests and benchmarks only)"
+                )
             return Check("Chromium", Status.WARN, f"{path} does not run --version")
     return Check("Chromium", Status.MISSING, "not installed (needed only by parity tests)")
 
@@ -242,16 +252,22 @@ def check_redis(redis_url: str | None) -> Check:
     server = _version_line([binary, "--version"]) if binary else None
     local = f"{server.split(' sha=')[0]}" if server else "no redis-server binary"
     if redis_url is None:
-        return Check("Redis", Status.OK if server else Status.MISSING,
-                     f"{local}; REDIS_URL not set (standalone mode needs no Redis)")
+        return Check(
+            "Redis",
+            Status.OK if server else Status.MISSING,
+            f"{local}; REDIS_URL not set (standalone mode needs no Redis)",
+        )
     try:
         import redis
 
         client = redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2)
         client.ping()
     except Exception as exc:  # noqa: BLE001
-        return Check("Redis", Status.WARN, f"{local}; PING {_safe_url(redis_url)} failed "
-                     f"({_error_text(exc)})")
+        return Check(
+            "Redis",
+            Status.WARN,
+            f"{local}; PING {_safe_url(redis_url)} failed ({_error_text(exc)})",
+        )
     return Check("Redis", Status.OK, f"{local}; PING {_safe_url(redis_url)} answered")
 
 
@@ -318,8 +334,10 @@ def summary(checks: list[Check]) -> str:
     encoder = "h264_nvenc" if ok("NVENC h264_nvenc") else "libx264"
     composite = "CuPy (GPU)" if ok("CUDA / CuPy") else "numpy (CPU)"
     usable = "usable" if cpu_path_usable(checks) else "NOT usable"
-    return (f"CPU path: {usable}. encoder=auto -> {encoder}; array_backend=auto -> {composite}; "
-            f"NVDEC {'opens' if ok('NVDEC (CUDA hwaccel)') else 'does not open'}.")
+    return (
+        f"CPU path: {usable}. encoder=auto -> {encoder}; array_backend=auto -> {composite}; "
+        f"NVDEC {'opens' if ok('NVDEC (CUDA hwaccel)') else 'does not open'}."
+    )
 
 
 def format_table(checks: list[Check]) -> str:

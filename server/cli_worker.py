@@ -9,7 +9,8 @@ rq forks a work horse per job, and CUDA must never be initialised before a fork:
 only imports the render code (no CUDA at import); the capability probe (does NVENC open, does
 CuPy see a GPU) runs in a short-lived child process and its answer is published in Redis for
 /health. Jobs whose work horse dies (out of memory, killed) are marked failed once rq has no
-retry left.
+retry left; jobs whose worker died with them are found abandoned by another worker's
+maintenance (every minute, once rq's 90 s heartbeat has lapsed) and retried or failed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -25,6 +27,7 @@ import uuid
 from typing import Any
 
 log = logging.getLogger("ecg_render.worker")
+_MAINTENANCE_SECONDS = 60
 _PROBE = (
     "import json; from server.render_job import probe_capabilities as p; print(json.dumps(p()))"
 )
@@ -70,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
     import server.rq_tasks  # noqa: F401
     from server.rq_tasks import META_JOB_ID, capabilities_key
     from server.settings import get_settings
+    from server.url_safety import ssl_context
+
+    ssl_context()  # the CA bundle, loaded once for every work horse's input relay
 
     logging.basicConfig(
         level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -84,7 +90,15 @@ def run(args: argparse.Namespace) -> int:
 
     def horse_killed(job: Any, pid: int, status: int, rusage: Any) -> None:
         job_id = (job.meta or {}).get(META_JOB_ID)
-        if job_id and not job.retries_left:
+        if not job_id:
+            return
+        # The horse's scratch folder (its partial output): nobody else will remove it.
+        piece = {"single_job": "whole", "merge_job": "merge"}.get(job.func_name.rsplit(".")[-1])
+        if piece is None and job.func_name.endswith("segment_job") and len(job.args) > 1:
+            piece = f"seg{job.args[1]}"
+        if piece is not None:
+            shutil.rmtree(settings.scratch_dir / f"{job_id}.{piece}", ignore_errors=True)
+        if not job.retries_left:
             from server.render_job import build_context
 
             ctx = build_context(settings)
@@ -94,7 +108,15 @@ def run(args: argparse.Namespace) -> int:
 
     queue = Queue(settings.queue_name, connection=connection)
     worker = Worker(
-        [queue], connection=connection, name=name, work_horse_killed_handler=horse_killed
+        [queue],
+        connection=connection,
+        name=name,
+        work_horse_killed_handler=horse_killed,
+        # rq's default is 10 minutes: jobs of a worker that died with its machine are found
+        # abandoned (and retried or failed) within about this plus the 90 s heartbeat. An
+        # idle worker blocks in the dequeue for worker_ttl - 15 s, so that bounds it too.
+        maintenance_interval=_MAINTENANCE_SECONDS,
+        worker_ttl=_MAINTENANCE_SECONDS + 15,
     )
     try:
         worker.work(burst=args.burst, logging_level=args.log_level)

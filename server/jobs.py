@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
 PROGRESS_BEFORE_PUBLISH = 95  # percent reached when every frame is encoded
+ADMISSION_GRACE_SECONDS = 60.0  # an admitted job id counts this long before its job exists
 
 
 class JobStatus(enum.StrEnum):
@@ -110,6 +111,11 @@ class JobStore(Protocol):
 
     def get(self, job_id: str) -> JobRecord | None: ...
 
+    def admit(self, client: str, job_id: str, limit: int) -> bool:
+        """Count ``job_id`` among ``client``'s active jobs unless the client has ``limit``
+        queued or processing jobs already (False then). Jobs stop counting once finished;
+        an admitted id whose job was never created stops counting after a minute."""
+
     def start(self, job_id: str) -> bool:
         """queued -> processing; True also when already processing (a retried job)."""
 
@@ -176,6 +182,7 @@ class MemoryJobStore:
         self._parts: dict[str, dict[int, int]] = {}
         self._events: dict[str, deque[JobSnapshot]] = {}
         self._counts: dict[str, int] = {}
+        self._clients: dict[str, dict[str, float]] = {}  # client -> job id -> admitted at
         self._frames = 0
         self._fps = 0.0
 
@@ -192,6 +199,21 @@ class MemoryJobStore:
     def get(self, job_id: str) -> JobRecord | None:
         with self._lock:
             return self._jobs.get(job_id)
+
+    def admit(self, client: str, job_id: str, limit: int) -> bool:
+        with self._lock:
+            now = time.time()
+            jobs = self._clients.setdefault(client, {})
+            for known, admitted_at in list(jobs.items()):
+                record = self._jobs.get(known)
+                if (record is None and now - admitted_at > ADMISSION_GRACE_SECONDS) or (
+                    record is not None and record.status in TERMINAL
+                ):
+                    del jobs[known]
+            if job_id not in jobs and len(jobs) >= limit:
+                return False
+            jobs.setdefault(job_id, now)
+            return True
 
     def start(self, job_id: str) -> bool:
         with self._lock:

@@ -10,6 +10,7 @@ Keys, under ``<prefix>:`` (``REDIS_PREFIX``, default ``ecg``)::
     job:<id>:events   list   callback snapshots (JSON), oldest first
     job:<id>:callback-lease  the API process now sending the job's callbacks
     callbacks         set    ids of jobs with undelivered events
+    client:<client>   zset   the client's admitted job ids by admission time (per-client bound)
     stats             hash   status:<s> (jobs that reached s), frames_rendered, render_fps
 
 Each script checks the state machine of :mod:`server.jobs` and appends the callback snapshot
@@ -26,6 +27,7 @@ from typing import Any
 import redis
 
 from server.jobs import (
+    ADMISSION_GRACE_SECONDS,
     JobRecord,
     JobSnapshot,
     JobStatus,
@@ -111,6 +113,28 @@ redis.call('HINCRBY', KEYS[2], 'status:queued', 1)
 return 1
 """
 
+# KEYS client zset; ARGV job key prefix, job_id, limit, now, grace, ttl
+# Members are job ids scored by admission time; finished jobs and ids whose job was never
+# created within the grace period are dropped before counting.
+_LUA_ADMIT = """
+local now, grace = tonumber(ARGV[4]), tonumber(ARGV[5])
+local members = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+for i = 1, #members, 2 do
+  local id, at = members[i], tonumber(members[i + 1])
+  local status = redis.call('HGET', ARGV[1] .. id, 'status')
+  if (not status and now - at > grace) or status == 'completed' or status == 'failed'
+     or status == 'cancelled' then
+    redis.call('ZREM', KEYS[1], id)
+  end
+end
+if not redis.call('ZSCORE', KEYS[1], ARGV[2]) then
+  if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+  redis.call('ZADD', KEYS[1], now, ARGV[2])
+end
+redis.call('EXPIRE', KEYS[1], ARGV[6])
+return 1
+"""
+
 # KEYS events, pending; ARGV id
 _LUA_POP = """
 local items = redis.call('LRANGE', KEYS[1], 0, -1)
@@ -139,6 +163,7 @@ class RedisJobStore:
         self._create = connection.register_script(_LUA_CREATE)
         self._pop = connection.register_script(_LUA_POP)
         self._release = connection.register_script(_LUA_RELEASE)
+        self._admit = connection.register_script(_LUA_ADMIT)
 
     # -- keys --
 
@@ -168,6 +193,17 @@ class RedisJobStore:
         args = [item for pair in fields.items() for item in pair]
         keys = [self._job(job_id), f"{self.prefix}:stats"]
         return bool(self._create(keys=keys, args=args))
+
+    def admit(self, client: str, job_id: str, limit: int) -> bool:
+        args = [
+            f"{self.prefix}:job:",
+            job_id,
+            limit,
+            repr(time.time()),
+            ADMISSION_GRACE_SECONDS,
+            self.ttl_seconds,
+        ]
+        return bool(self._admit(keys=[f"{self.prefix}:client:{client}"], args=args))
 
     def get(self, job_id: str) -> JobRecord | None:
         raw = self.redis.hgetall(self._job(job_id))

@@ -36,7 +36,7 @@ from motiontext.errors import (
 from server.jobs import JobStatus, JobStore, MemoryJobStore, progress_percent
 from server.settings import Settings
 from server.storage import Storage, build_storage, presign_s3_url
-from server.url_safety import check_video_url
+from server.url_safety import check_video_url, video_policy
 
 log = logging.getLogger("ecg_render.jobs")
 _CANCEL_POLL_SECONDS = 0.2  # a cancel reaches a running render within this (+ one frame)
@@ -93,12 +93,20 @@ def output_name(job_id: str, request: dict[str, Any]) -> str:
 
 def check_input_url(settings: Settings, url: str) -> str:
     """The kind of ``url`` ("s3", "http", "local") once it is allowed; raises DownloadError
-    (refused address) or InputError (unsupported kind). http(s) hosts are resolved."""
+    (refused address) or InputError (unsupported kind, file:// included). http(s) hosts are
+    resolved."""
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme == "s3":
+        bucket, _, key = url.split("://", 1)[1].partition("/")
+        if not bucket or not key.strip("/") or any(c in bucket for c in "[]@:?#"):
+            raise InputError(f"an s3 URL must look like s3://bucket/key, but is {url[:200]!r}")
         return "s3"
     if scheme in ("http", "https"):
-        check_video_url(url, allow_private=settings.allow_private_urls)
+        check_video_url(
+            url,
+            allow_private=settings.allow_private_urls,
+            allowlist=settings.video_url_allowlist,
+        )
         return "http"
     if scheme == "" and settings.allow_local_inputs and url:
         return "local"
@@ -106,11 +114,24 @@ def check_input_url(settings: Settings, url: str) -> str:
 
 
 def resolve_input(settings: Settings, url: str) -> str:
-    """The URL FFmpeg opens: s3:// presigned to https, http(s) checked by url_safety (again:
-    DNS may have changed since the API accepted it), local paths only when
-    ALLOW_LOCAL_INPUTS. Raises DownloadError / InputError / StorageError."""
-    if check_input_url(settings, url) == "s3":
+    """The URL FFmpeg opens: s3:// presigned to https; http(s) checked again (DNS may have
+    changed since the API accepted it) and, unless ALLOW_PRIVATE_URLS, read through the
+    loopback relay of server.input_proxy, which checks every connection and redirect hop
+    and pins the checked address; local paths only when ALLOW_LOCAL_INPUTS.
+    Raises DownloadError / InputError / StorageError."""
+    kind = check_input_url(settings, url)
+    if kind == "s3":
         return presign_s3_url(settings, url)
+    if kind == "http" and not settings.allow_private_urls:
+        from server.input_proxy import open_input
+
+        policy = video_policy(False, settings.video_url_allowlist)
+        return open_input(
+            url,
+            policy,
+            settings.input_open_timeout_seconds,
+            settings.input_read_timeout_seconds,
+        )
     return url
 
 
@@ -250,8 +271,10 @@ def record_failure(ctx: ServiceContext, job_id: str, exc: BaseException, can_ret
     if transient and can_retry:
         log.warning("job %s: transient failure, will retry: %s", job_id, exc)
         return True
+    from server.input_proxy import describe
+
     code = exc.code if isinstance(exc, RenderError) else "RENDER_FAILED"
-    message = (
+    message = describe(  # the user's URL, not the loopback relay's
         str(exc) if isinstance(exc, RenderError) else f"internal error: {type(exc).__name__}: {exc}"
     )
     if not isinstance(exc, RenderError):

@@ -62,6 +62,26 @@ def _context() -> ServiceContext:
     return build_context(get_settings())
 
 
+def rq_job_failed(job: Any, connection: Any, exc_type: Any, exc: Any, tb: Any) -> None:
+    """rq's failure callback of every render job. Errors raised by the job were recorded by
+    _guard already; this covers the job whose worker died with it (killed, machine lost):
+    rq finds it abandoned, retries it while tries are left, and after the last one the job
+    must not stay "processing" forever."""
+    job_id = (job.meta or {}).get(META_JOB_ID)
+    if not job_id or (job.retries_left or 0) > 0:
+        return
+    ctx = _context()
+    name = getattr(exc_type, "__name__", str(exc_type))
+    if ctx.store.fail(job_id, "RENDER_FAILED", f"the render worker died ({name}); no tries left"):
+        _abandon(ctx, job_id)
+
+
+def _on_failure() -> Any:
+    from rq import Callback
+
+    return Callback(rq_job_failed)
+
+
 def _can_retry() -> bool:
     from rq import get_current_job
 
@@ -200,6 +220,7 @@ def _enqueue_graph(ctx: ServiceContext, job_id: str, plan: SegmentPlan) -> None:
     meta = {META_JOB_ID: job_id}
     common: dict[str, Any] = {
         "retry": retry,
+        "on_failure": _on_failure(),
         "meta": meta,
         "result_ttl": 3600,
         "failure_ttl": 86400,
@@ -325,6 +346,7 @@ class RqJobQueue:
             job_id=_rq_id(self.ctx.settings.redis_prefix, job_id, "plan"),
             job_timeout=PLAN_TIMEOUT_SECONDS,
             meta={META_JOB_ID: job_id},
+            on_failure=_on_failure(),
             result_ttl=3600,
             failure_ttl=86400,
         )

@@ -49,12 +49,22 @@ class Settings(BaseSettings):
     s3_prefix: str = "renders/"
     aws_region: str = "us-east-1"
     s3_endpoint_url: str | None = None  # MinIO, moto, LocalStack
+    # Lifetime of download URLs: S3 presigned GETs, and signed /files links when API_KEY is set.
     s3_url_expires_seconds: int = Field(7 * 24 * 3600, ge=60, le=7 * 24 * 3600)
 
     # Inputs and safety
     allow_private_urls: bool = False  # video URLs on loopback/private networks (dev, tests)
+    # Comma-separated hosts (exact or *.domain) and networks (CIDR) video URLs may reach
+    # although they are not public, e.g. an in-house media server.
+    video_url_allowlist: str = ""
+    # Comma-separated: when set, the only hosts callback URLs may name. Link-local and cloud
+    # metadata addresses are refused whatever this says.
+    callback_allowed_hosts: str = ""
     allow_local_inputs: bool = False  # plain file paths as video_url (dev, tests)
-    api_key: SecretStr | None = None  # when set, X-API-Key is required everywhere but /health
+    # When set, X-API-Key is required everywhere but /health; /files links are then signed.
+    api_key: SecretStr | None = None
+    # Queued + processing jobs one client (IP address) may have; more get 429. 0 = no bound.
+    max_active_jobs_per_client: int = Field(100, ge=0)
     max_scenario_bytes: int = Field(5 * MB, ge=1024)  # the backend's own limit
     input_open_timeout_seconds: float = 15.0
     input_read_timeout_seconds: float = 60.0
@@ -70,10 +80,12 @@ class Settings(BaseSettings):
     job_ttl_seconds: int = Field(7 * 24 * 3600, ge=60)  # finished job records are kept this long
 
     # Callbacks
-    callback_max_tries: int = Field(5, ge=1, le=20)
+    # With these defaults a status callback is retried for about 7 minutes (full jitter:
+    # 20 tries, waits capped at 60 s), so an endpoint down for minutes still gets it.
+    callback_max_tries: int = Field(20, ge=1, le=20)
     callback_timeout_seconds: float = Field(5.0, gt=0)
     callback_backoff_seconds: float = Field(0.5, ge=0)
-    callback_backoff_max_seconds: float = Field(8.0, ge=0)
+    callback_backoff_max_seconds: float = Field(60.0, ge=0)
 
     # Health
     min_free_disk_mb: int = Field(1024, ge=0)

@@ -14,8 +14,11 @@ boto3 and OS errors are translated to :class:`~motiontext.errors.StorageError` h
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import os
 import shutil
+import time
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,14 +61,49 @@ def translate_storage_errors(what: str) -> Iterator[None]:
         raise StorageError(f"{what} failed: {exc}") from exc
 
 
+def files_signing_key(settings: Settings) -> bytes | None:
+    """The key that signs /files links: derived from API_KEY (None without one, and the
+    links are then plain). Every API process and worker derives the same key."""
+    if settings.api_key is None or not settings.api_key.get_secret_value():
+        return None
+    secret = settings.api_key.get_secret_value().encode()
+    return hashlib.sha256(b"ecg-render files v1\0" + secret).digest()
+
+
+def file_signature(key: bytes, name: str, expires: int) -> str:
+    """HMAC-SHA256 of ``name`` and its expiry (unix seconds), hex."""
+    return hmac.new(key, f"{name}\n{expires}".encode(), hashlib.sha256).hexdigest()
+
+
+def check_file_signature(
+    key: bytes, name: str, expires: str | None, signature: str | None, now: float | None = None
+) -> bool:
+    """True when ``signature`` signs ``name`` until ``expires``, and that is not past."""
+    if not expires or not signature or not expires.isdigit():
+        return False
+    if int(expires) < (time.time() if now is None else now):
+        return False
+    return hmac.compare_digest(file_signature(key, name, int(expires)), signature)
+
+
 class LocalStorage:
     """Files under ``STORAGE_DIR``: published in ``public/`` (served at ``/files/``), work
-    files in ``work/<job_id>/``."""
+    files in ``work/<job_id>/``. With a ``signing_key`` (API_KEY set) download URLs carry
+    ``?expires=<unix seconds>&signature=<hmac>``, checked by the API's /files route, so
+    end users can download without the API key, like S3 presigned URLs."""
 
-    def __init__(self, root: Path, public_base_url: str):
+    def __init__(
+        self,
+        root: Path,
+        public_base_url: str,
+        signing_key: bytes | None = None,
+        url_expires_seconds: int = 7 * 24 * 3600,
+    ):
         self.public_dir = root / "public"
         self.work_root = root / "work"
         self.public_base_url = public_base_url.rstrip("/")
+        self.signing_key = signing_key
+        self.url_expires_seconds = url_expires_seconds
         with translate_storage_errors(f"creating {root}"):
             self.public_dir.mkdir(parents=True, exist_ok=True)
             self.work_root.mkdir(parents=True, exist_ok=True)
@@ -75,7 +113,13 @@ class LocalStorage:
             _move_atomically(path, self.public_dir / _safe_name(name))
 
     def download_url(self, name: str) -> str:
-        return f"{self.public_base_url}/files/{urllib.parse.quote(_safe_name(name))}"
+        url = f"{self.public_base_url}/files/{urllib.parse.quote(_safe_name(name))}"
+        if self.signing_key is None:
+            return url
+        expires = int(time.time()) + self.url_expires_seconds
+        return (
+            f"{url}?expires={expires}&signature={file_signature(self.signing_key, name, expires)}"
+        )
 
     def delete(self, name: str) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -171,7 +215,12 @@ def build_storage(settings: Settings) -> Storage:
             settings.s3_prefix,
             settings.s3_url_expires_seconds,
         )
-    return LocalStorage(settings.storage_dir, settings.public_base_url)
+    return LocalStorage(
+        settings.storage_dir,
+        settings.public_base_url,
+        files_signing_key(settings),
+        settings.s3_url_expires_seconds,
+    )
 
 
 def presign_s3_url(settings: Settings, url: str, expires_seconds: int = 6 * 3600) -> str:
@@ -204,6 +253,10 @@ def _move_atomically(source: Path, destination: Path) -> None:
     except OSError:
         pass
     temporary = destination.with_name(f".{destination.name}.partial")
-    shutil.copyfile(source, temporary)
-    os.replace(temporary, destination)
+    try:
+        shutil.copyfile(source, temporary)
+        os.replace(temporary, destination)
+    except BaseException:
+        temporary.unlink(missing_ok=True)  # e.g. disk full: leave no partial copy behind
+        raise
     source.unlink(missing_ok=True)

@@ -40,6 +40,12 @@ def unit_intrinsic(engine: LayoutEngine, box: Box) -> tuple[float, float]:
     return widest, max(longest, line)
 
 
+def _in_line(unit: Unit, ext: LineExtent) -> LineExtent:
+    """How the unit sits on the line: an inline-block whose overflow is not visible (a
+    clipping unit) has its baseline at its bottom margin edge (CSS 2.1 10.8.1)."""
+    return LineExtent(ext.height, 0.0) if unit.clip else ext
+
+
 def layout_units(engine: LayoutEngine, box: Box, avail: float) -> None:
     cs = box.cs
     strut = engine.strut(cs)
@@ -61,8 +67,8 @@ def layout_units(engine: LayoutEngine, box: Box, avail: float) -> None:
     y = 0.0
     first_above, first_x = strut.above, 0.0
     for i, line in enumerate(lines):
-        above = max([strut.above] + [e.above for _, _, e in line])
-        below = max([strut.below] + [e.below for _, _, e in line])
+        above = max([strut.above] + [_in_line(u, e).above for u, _, e in line])
+        below = max([strut.below] + [_in_line(u, e).below for u, _, e in line])
         if i == 0:
             first_above = above
         total = sum(w for _, w, _ in line)
@@ -71,7 +77,8 @@ def layout_units(engine: LayoutEngine, box: Box, avail: float) -> None:
             first_x = x
         for unit, w, ext in line:
             font_px = cs.font_px
-            box.unit_boxes.append(UnitBox(unit, x + unit.margin_em * font_px, y + above - ext.above,
+            top = y + above - _in_line(unit, ext).above
+            box.unit_boxes.append(UnitBox(unit, x + unit.margin_em * font_px, top,
                                           w - 2 * unit.margin_em * font_px, ext.height, ext.above))
             x += w
         y += above + below

@@ -115,6 +115,11 @@ def _truthy(v: object) -> bool:
     return v not in (None, False, 0, "") and v == v
 
 
+def js_truthy(value: object, default: bool) -> bool:
+    """A boolean parameter as the plugins read it: missing -> default, else JS truthiness."""
+    return default if value is None else _truthy(value)
+
+
 def inherited_color(ctx) -> Rgba:
     """The node's computed colour (track < parent < own style; the page default is black)."""
     style = ctx.node.style or {}

@@ -4,7 +4,8 @@ of the whole word (plugins spec 3.5).
 DOM part: the shared ``.cwi-word``/``.cwi-letter`` structure; letter i is airborne while
 ``t = (q − i·d)/L`` is in (0, 1), at ``(0.6·sin 2πe, −H·sin πe)`` px with ``e =
 easeInOutCubic(t)``. Channel part: ``tx = 0.3·sin 2πe``, ``ty = −0.3·H'·sin πe``, ``sx = sy =
-1 + 0.05·sin πe`` with ``e = easeInOutCubic(p)``.
+1 + 0.05·sin πe`` with ``e = easeInOutCubic(p)``. On its first active frame the letters
+inherit the word's colour.
 """
 
 from __future__ import annotations
@@ -54,6 +55,11 @@ class CwiBouncing:
 
     def apply(self, effects: Effects, params: dict[str, Any], p: float, ctx) -> None:
         letters = ensure_letters(effects, ctx.text)
+        if ctx.legacy_parity and ctx.t_seconds == ctx.init_time:
+            # Its init gives every letter, reused ones included, ``color: inherit``: on that
+            # one frame an earlier cwi-color's letter colours vanish (seen in the goldens).
+            for unit in letters:
+                unit.style.color = None
         offsets = letter_offsets(len(letters), clamp(p, 0.0, 1.0), wave_height(params),
                                  number(params, "letterDuration", 0.6))
         for unit, (dx, dy) in zip(letters, offsets):

@@ -1,0 +1,74 @@
+"""magnetic@2.0.0 (dom, per UTF-16 code unit): characters fade in while flung to random
+offsets and tilts, snap back with an elastic wobble and a brief buzz (plugins spec 4.5).
+
+The original rebuilds its timeline on every frame (host re-initialisation loop) with fresh
+random targets, so its scatter jitters. Not reproducible; the deterministic substitute draws
+each target once per (node, char, property) and evaluates with jump semantics (the timeline
+rendered from 0 to tau in one pass, as each rebuilt frame is), which ends exactly at rest.
+
+Timeline seconds: Dtl = max((N - 1) * 0.05 + 0.3, (N - 1) * a + max(D, 0.7 D + 0.4)).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..easing import elastic_out, linear, power_out
+from ..effects import Effects, UnitTransform
+from ._base import number
+from ._gsap import Track, opacity, unrendered
+from ._random import Source, draw, seeded_uniform
+from ._split import utf16_units
+
+FADE_STAGGER, FADE_SECONDS = 0.05, 0.3  # the fade-in ignores the parameters
+BUZZ_PLAY, BUZZ_PLAYS = 0.1, 4
+
+
+class Magnetic:
+    name, version, kind = "magnetic", "2.0.0", "dom"
+
+    def __init__(self, source: Source = seeded_uniform) -> None:
+        self.source = source  # Math.random stand-in (tests inject fixed draws)
+
+    def channels(self, params, p, ctx) -> dict:
+        return {}
+
+    def targets(self, ctx, index: int, strength: float) -> dict[str, float]:
+        """The char's random draws: scatter (x, y, rotation) and buzz (vx, vy)."""
+        ranges = {"x": strength, "y": strength / 2, "rotation": 15.0, "vx": 2.0, "vy": 1.0}
+        return {prop: draw(self.source, ctx.seed(self.name, index, prop), -r, r)
+                for prop, r in ranges.items()}
+
+    def apply(self, effects: Effects, params: dict[str, Any], p: float, ctx) -> None:
+        if not ctx.text.strip():
+            effects.units = []
+            return
+        units = effects.split(utf16_units(ctx.text))
+        if unrendered(p, ctx):
+            return
+        strength = number(params, "magnetStrength", 15)
+        d = number(params, "animationDuration", 1.2)
+        a = number(params, "attractionDelay", 0.1)
+        spring = elastic_out(number(params, "elasticity", 0.8), 0.3)
+        n = len(units)
+        dtl = max((n - 1) * FADE_STAGGER + FADE_SECONDS,
+                  (n - 1) * a + max(d, 0.7 * d + BUZZ_PLAY * BUZZ_PLAYS))
+        tau = p * dtl
+        p2 = power_out(2)
+        for i, unit in enumerate(units):
+            r = self.targets(ctx, i, strength)
+            b = i * a
+
+            def axis(target: float, buzz: float | None) -> float:
+                track = Track(0.0).to(b, 0.4 * d, target, p2).to(b + 0.4 * d, 0.6 * d, 0.0, spring)
+                if buzz is not None:
+                    track.to(b + 0.7 * d, BUZZ_PLAY, buzz, linear, plays=BUZZ_PLAYS, yoyo=True)
+                return track.at(tau, jump=True)
+
+            fade = Track(0.0).to(i * FADE_STAGGER, FADE_SECONDS, 1.0, p2)
+            unit.transform = UnitTransform(x=axis(r["x"], r["vx"]), y=axis(r["y"], r["vy"]),
+                                           rotation=axis(r["rotation"], None))
+            unit.style.opacity = opacity(fade.at(tau, jump=True))
+
+
+PLUGIN = Magnetic()

@@ -1,0 +1,407 @@
+"""Bad input at the door (422/413, never 500) and bad videos in the render (a final
+``failed`` with a specific error_code and a message), in standalone mode on loopback."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from server.settings import Settings
+from tests.hardening.conftest import (
+    SCENARIO,
+    ServerThread,
+    free_port,
+    production_like,
+    render_body,
+    standalone,
+    wait_all_final,
+    wait_final,
+)
+from tests.server.conftest import CallbackReceiver
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerThread, Settings]]:
+    """Production defaults for sizes and URLs (5 MB scenarios; loopback media allowlisted)."""
+    tmp = tmp_path_factory.mktemp("bad-input")
+    with standalone(tmp, **production_like(input_open_timeout_seconds=1.0)) as running:
+        yield running
+
+
+def _post(http: httpx.Client, base: str, content: bytes, **headers: str) -> httpx.Response:
+    return http.post(
+        f"{base}/render", content=content, headers={"Content-Type": "application/json", **headers}
+    )
+
+
+def _check_422(response: httpx.Response, path: str | None = None) -> dict[str, Any]:
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert body["error_code"] in ("INVALID_INPUT", "INVALID_SCENARIO", "DOWNLOAD_FAILED"), body
+    assert body["detail"]
+    if path is not None:
+        assert body["path"] == path, body
+    return body
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"{",
+        b'{"job_id": "x", "video_url": ',
+        b"[1, 2",
+        b"",
+        b"null",
+        b"[]",
+        b'"just a string"',
+        b"\xff\xfe\x00garbage",
+        b'{"video_url": "http://127.0.0.1/a.mp4", "scenario": NaN}',
+        b'{"video_url": "http://127.0.0.1/a.mp4", "scenario": {"version": "2.0"}, }',
+        b"{" * 100_000,  # deep nesting in a small body
+    ],
+)
+def test_malformed_json_is_422(
+    service: tuple[ServerThread, Settings], http: httpx.Client, raw: bytes
+) -> None:
+    server, _ = service
+    _check_422(_post(http, server.url, raw))
+
+
+def test_wrong_content_type_and_method(
+    service: tuple[ServerThread, Settings], http: httpx.Client
+) -> None:
+    server, _ = service
+    body = json.dumps(render_body("ct", "http://127.0.0.1/a.mp4")).encode()
+    response = http.post(
+        f"{server.url}/render", content=body, headers={"Content-Type": "text/plain"}
+    )
+    assert response.status_code == 422
+    assert http.get(f"{server.url}/render").status_code == 405
+    assert http.put(f"{server.url}/api/render/x/status").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"video_url": 42}, "video_url"),
+        ({"video_url": None}, "video_url"),
+        ({"video_url": ""}, "video_url"),
+        ({"video_url": "http://127.0.0.1/" + "a" * 9000}, "video_url"),
+        ({"scenario": "2.0"}, "scenario"),
+        ({"scenario": [SCENARIO]}, "scenario"),
+        ({"scenario": None}, "scenario"),
+        ({"options": "fast"}, "options"),
+        ({"options": {"fps": "thirty"}}, "options.fps"),
+        ({"options": {"fps": 29.97}}, "options.fps"),
+        ({"options": {"quality": [90]}}, "options.quality"),
+        ({"options": {"width": "1920", "height": {}}}, "options.height"),
+        ({"job_id": 7}, "job_id"),
+        ({"job_id": ["a"]}, "job_id"),
+        ({"callback_url": 5}, "callback_url"),
+        ({"callback_url": "javascript:alert(1)"}, "callback_url"),
+    ],
+)
+def test_wrong_types_are_422(
+    service: tuple[ServerThread, Settings],
+    http: httpx.Client,
+    media_server: str,
+    change: dict[str, Any],
+    path: str,
+) -> None:
+    server, _ = service
+    body = render_body("types", f"{media_server}/m/short.mp4") | change
+    _check_422(http.post(f"{server.url}/render", json=body), path)
+
+
+def test_missing_fields_are_422(service: tuple[ServerThread, Settings], http: httpx.Client) -> None:
+    server, _ = service
+    _check_422(http.post(f"{server.url}/render", json={"scenario": SCENARIO}), "video_url")
+    _check_422(http.post(f"{server.url}/render", json={"video_url": "http://x/a.mp4"}), "scenario")
+
+
+def test_scenarios_over_5_mb_are_refused(
+    service: tuple[ServerThread, Settings], http: httpx.Client, media_server: str
+) -> None:
+    """413 whether the body is far over the limit (refused before parsing, by Content-Length
+    or while streaming a chunked upload) or just over it (within the body's slack)."""
+    server, settings = service
+    assert settings.max_scenario_bytes == 5 * 1024 * 1024  # the production default
+    url = f"{media_server}/m/short.mp4"
+
+    def with_padding(size: int) -> dict[str, Any]:
+        return render_body("big", url) | {"scenario": dict(SCENARIO, padding="x" * size)}
+
+    far = json.dumps(with_padding(6 * 1024 * 1024)).encode()
+    response = _post(http, server.url, far)
+    assert response.status_code == 413 and response.json()["error_code"] == "INVALID_INPUT"
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(far), 65536):
+            yield far[start : start + 65536]
+
+    chunked = http.post(
+        f"{server.url}/render", content=chunks(), headers={"Content-Type": "application/json"}
+    )
+    assert chunked.status_code == 413
+
+    just_over = with_padding(5 * 1024 * 1024 - len(json.dumps(SCENARIO)) + 100)
+    response = http.post(f"{server.url}/render", json=just_over)
+    assert response.status_code == 413, response.text
+    assert response.json()["path"] == "scenario"
+
+    fits = with_padding(5 * 1024 * 1024 - len(json.dumps(SCENARIO)) - 1000)
+    fits["job_id"] = "big-fits"
+    response = http.post(f"{server.url}/render", json=fits)
+    assert response.status_code == 200, response.text[:500]
+    http.post(f"{server.url}/api/render/big-fits/cancel")
+
+
+@pytest.mark.parametrize(
+    ("options", "path"),
+    [
+        ({"width": 478, "height": 360}, "options.width"),
+        ({"width": 3842, "height": 2160}, "options.width"),
+        ({"width": 1920, "height": 2162}, "options.height"),
+        ({"width": 1920, "height": 358}, "options.height"),
+        ({"width": 1920, "height": 1081}, "options"),
+        ({"height": 1080}, "options"),
+        ({"fps": 0}, "options.fps"),
+        ({"fps": -30}, "options.fps"),
+        ({"fps": 61}, "options.fps"),
+        ({"fps": 10**30}, "options.fps"),
+        ({"quality": 9}, "options.quality"),
+        ({"quality": 101}, "options.quality"),
+        ({"format": "gif"}, "options.format"),
+        ({"format": "MP4"}, "options.format"),
+    ],
+)
+def test_options_out_of_range_are_422(
+    service: tuple[ServerThread, Settings],
+    http: httpx.Client,
+    media_server: str,
+    options: dict[str, Any],
+    path: str,
+) -> None:
+    server, _ = service
+    body = render_body("opts", f"{media_server}/m/short.mp4", options=options)
+    body_ = _check_422(http.post(f"{server.url}/render", json=body), path)
+    assert body_["error_code"] == "INVALID_INPUT"
+
+
+@pytest.mark.parametrize("version", ["1.3", "3.0", "2", "2.0.0", "", None, 2.0, 2, ["2.0"], True])
+def test_unknown_versions_are_422(
+    service: tuple[ServerThread, Settings], http: httpx.Client, media_server: str, version: Any
+) -> None:
+    server, _ = service
+    scenario = copy.deepcopy(SCENARIO)
+    scenario["version"] = version
+    body = render_body("ver", f"{media_server}/m/short.mp4") | {"scenario": scenario}
+    response = http.post(f"{server.url}/render", json=body)
+    assert _check_422(response, "scenario.version")["error_code"] == "INVALID_SCENARIO"
+    assert "v2.0" in response.json()["detail"]
+    unversioned = {k: v for k, v in SCENARIO.items() if k != "version"}
+    response = http.post(f"{server.url}/render", json=body | {"scenario": unversioned})
+    assert _check_422(response, "scenario.version")["error_code"] == "INVALID_SCENARIO"
+
+
+BAD_JOB_IDS = [
+    "../etc/passwd",
+    "..",
+    ".",
+    "...",
+    "a/b",
+    "a\\b",
+    "/abs",
+    "x" * 129,
+    "",
+    "sp ace",
+    "nul\x00byte",
+    "new\nline",
+    "잡",
+    "é",
+    "%2e%2e",
+    "a;rm -rf",
+    "a?b",
+    "a#b",
+]
+
+
+@pytest.mark.parametrize("job_id", BAD_JOB_IDS)
+def test_job_ids_outside_the_pattern_are_422(
+    service: tuple[ServerThread, Settings], http: httpx.Client, media_server: str, job_id: str
+) -> None:
+    server, _ = service
+    body = render_body(job_id, f"{media_server}/m/short.mp4")
+    _check_422(http.post(f"{server.url}/render", json=body), "job_id")
+    camel = {"jobId": job_id, "videoUrl": body["video_url"], "scenario": SCENARIO}
+    _check_422(http.post(f"{server.url}/render", json=camel), "jobId")  # as the client sent it
+
+
+@pytest.mark.parametrize(
+    "raw_id",
+    [
+        "..%2F..%2Fetc%2Fpasswd",
+        "%2e%2e%2f%2e%2e",
+        "a%00b",
+        "x" * 129,
+        "%EC%9E%A1",
+        "a%20b",
+        "a%5Cb",
+    ],
+)
+def test_job_id_path_parameters_are_checked(
+    service: tuple[ServerThread, Settings], http: httpx.Client, raw_id: str
+) -> None:
+    """The id in the URL path obeys the same pattern: 422 (or 404 when the router never
+    matched a route), never a 200 or a file."""
+    server, _ = service
+    for method, suffix in (("GET", "status"), ("POST", "cancel"), ("GET", "preview")):
+        request = http.build_request(method, f"{server.url}/api/render/{raw_id}/{suffix}")
+        request.url = request.url.copy_with(raw_path=f"/api/render/{raw_id}/{suffix}".encode())
+        response = http.send(request)
+        assert response.status_code in (404, 422), (raw_id, suffix, response.status_code)
+        assert response.headers["content-type"].startswith("application/json")
+
+
+def test_files_route_serves_nothing_outside_public(
+    service: tuple[ServerThread, Settings], http: httpx.Client
+) -> None:
+    server, settings = service
+    secret = settings.storage_dir / "secret.txt"
+    secret.write_text("do not serve me")
+    (settings.scratch_dir / "job.whole").mkdir(parents=True, exist_ok=True)
+    (settings.scratch_dir / "job.whole" / "partial.mp4").write_text("partial")
+    for raw in (
+        "/files/../secret.txt",
+        "/files/..%2Fsecret.txt",
+        "/files/%2e%2e/secret.txt",
+        "/files/%2e%2e%2fsecret.txt",
+        "/files/..%5csecret.txt",
+        "/files/../work/job.whole/partial.mp4",
+        "/files//etc/passwd",
+        "/files/%2fetc%2fpasswd",
+    ):
+        request = http.build_request("GET", f"{server.url}/files/x")
+        request.url = request.url.copy_with(raw_path=raw.encode())
+        response = http.send(request)
+        assert response.status_code in (400, 404), (raw, response.status_code)
+        assert b"do not serve me" not in response.content and b"partial" not in response.content
+
+
+# -- bad videos: accepted at the door, failed by the render with a code and a message --
+
+VIDEO_CASES = [
+    ("empty.mp4", "INVALID_VIDEO"),
+    ("random.mp4", "INVALID_VIDEO"),
+    ("page.mp4", "INVALID_VIDEO"),
+    ("audio-only.mp4", "INVALID_VIDEO"),
+    ("truncated.mp4", "INVALID_VIDEO"),
+    ("truncated-faststart.mp4", "INVALID_VIDEO"),
+    ("garbled.mp4", "INVALID_VIDEO"),
+    ("missing.mp4", "DOWNLOAD_FAILED"),
+]
+
+
+def _video_urls(media_server: str) -> list[tuple[str, str, str]]:
+    """(job suffix, URL, expected error_code)."""
+    cases = [(name.split(".")[0], f"{media_server}/m/{name}", code) for name, code in VIDEO_CASES]
+    cases += [
+        ("http-500", f"{media_server}/status/500", "DOWNLOAD_FAILED"),
+        ("http-403", f"{media_server}/status/403", "DOWNLOAD_FAILED"),
+        ("refused", f"http://127.0.0.1:{free_port()}/v.mp4", "DOWNLOAD_FAILED"),
+        ("timeout", f"{media_server}/hang", "DOWNLOAD_FAILED"),
+        (
+            "redirect-404",
+            f"{media_server}/redirect?to={media_server}/m/nothing.mp4",
+            "DOWNLOAD_FAILED",
+        ),
+    ]
+    return cases
+
+
+@pytest.mark.parametrize("relay", [True, False], ids=["relay", "direct"])
+def test_unusable_videos_fail_with_specific_codes(
+    tmp_path: Path,
+    media_server: str,
+    callback_receiver: CallbackReceiver,
+    http: httpx.Client,
+    relay: bool,
+) -> None:
+    """Through the checked relay (production) and straight to FFmpeg (ALLOW_PRIVATE_URLS):
+    every unusable input ends ``failed`` with its code, a message naming the user's URL
+    (never the relay's), a final callback; the service renders a good video afterwards."""
+    policy = production_like() if relay else {"allow_private_urls": True}
+    mode = "relay" if relay else "direct"
+    cases = _video_urls(media_server)
+    if not relay:
+        # FFmpeg asks an empty file for "Range: bytes=0-" and gets 416, which the decode
+        # stage reports as a download error; the relay's first check sees it is empty.
+        cases = [(s, u, "DOWNLOAD_FAILED" if s == "empty" else c) for s, u, c in cases]
+    with standalone(tmp_path, input_open_timeout_seconds=1.0, **policy) as (server, settings):
+        ids = []
+        for suffix, url, _ in cases:
+            job_id = f"bad-{mode}-{suffix}"
+            body = render_body(job_id, url, callback_url=callback_receiver.url)
+            response = http.post(f"{server.url}/render", json=body)
+            assert response.status_code == 200, response.text
+            ids.append(job_id)
+        finals = wait_all_final(http, server.url, ids, timeout=90)
+        good = render_body(f"good-after-{mode}", f"{media_server}/m/short.mp4")
+        assert http.post(f"{server.url}/render", json=good).status_code == 200
+        after = wait_final(http, server.url, good["job_id"])
+        leftovers = list(settings.scratch_dir.iterdir())
+        published = sorted(p.name for p in settings.public_dir.iterdir())
+    report = {
+        suffix: (
+            finals[job_id]["status"],
+            finals[job_id]["error_code"],
+            finals[job_id]["error_message"],
+        )
+        for (suffix, _, _), job_id in zip(cases, ids, strict=True)
+    }
+    print(json.dumps(report, indent=1))
+    for (suffix, url, code), job_id in zip(cases, ids, strict=True):
+        final = finals[job_id]
+        assert final["status"] == "failed", (suffix, final)
+        assert final["error_code"] == code, (suffix, final)
+        message = final["error_message"] or ""
+        assert len(message) > 10, (suffix, message)
+        assert not re.search(r"/[0-9a-f]{32}/", message), (suffix, message)  # no relay token
+        if suffix not in ("refused",):
+            assert url.split("?")[0].split("/")[-1] in message, (suffix, message)
+        calls = callback_receiver.for_job(job_id)
+        assert calls and calls[-1]["status"] == "failed" and calls[-1]["error_code"] == code
+    assert after["status"] == "completed", after
+    assert leftovers == [], leftovers  # no scratch files left by the failures
+    assert published == [f"good-after-{mode}.mp4"]  # no partial output for any failure
+
+
+def test_local_paths_and_foreign_schemes_are_422(
+    service: tuple[ServerThread, Settings], http: httpx.Client
+) -> None:
+    server, _ = service
+    for url in (
+        "/etc/passwd",
+        "file:///etc/passwd",
+        "FILE:///etc/passwd",
+        "ftp://127.0.0.1/v.mp4",
+        "gopher://127.0.0.1:6379/_INFO",
+        "dict://127.0.0.1:6379/info",
+        "s3:/bucket",
+        "http:///v.mp4",
+        "http://[::1/v.mp4",
+        "http://127.0.0.1:99999/v.mp4",
+        "data:video/mp4;base64,AAAA",
+    ):
+        body = render_body("scheme", url)
+        response = http.post(f"{server.url}/render", json=body)
+        assert response.status_code == 422, (url, response.text)
+        assert response.json()["path"] == "video_url"
+        assert response.json()["error_code"] in ("INVALID_INPUT", "DOWNLOAD_FAILED")

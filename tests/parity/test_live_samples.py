@@ -1,0 +1,61 @@
+"""Live parity of the plugin-free samples: each is rendered by the original renderer (Chromium)
+and by ECG Render, every 5th frame up to the last cue end, scored with the project's metric
+(engine/parity.py). Both sides play sequentially from t = 0 at 30 fps, as the goldens were made;
+frames where a plugin is in effect are skipped (engine/parity_run.py), and none of these samples
+registers an official plugin."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from engine.parity_run import default_size, frame_indices, last_cue_end, run_scenario
+from motiontext.parse import load_scenario
+from tests.parity.reference import ReferenceRenderer, shared_reference_dir
+from tests.parity.test_goldens_core import CORE_SAMPLES
+from tests.requirements_check import (
+    missing,
+    require_chromium,
+    require_fonts,
+    require_reference_harness,
+)
+
+pytestmark = pytest.mark.browser
+
+EVERY = 5
+FPS = 30
+
+
+@pytest.fixture(scope="module")
+def reference() -> Iterator[ReferenceRenderer]:
+    chromium = require_chromium()
+    require_fonts()
+    require_reference_harness()
+    if shared_reference_dir() is None:
+        missing("shared reference data (samples, fonts) not found; set ECG_SHARED_DIR")
+    with ReferenceRenderer(chromium_path=chromium) as ref:
+        yield ref
+
+
+@pytest.mark.parametrize("name", CORE_SAMPLES)
+def test_live_sample_parity(reference: ReferenceRenderer, name: str) -> None:
+    ref_dir = shared_reference_dir()
+    assert ref_dir is not None
+    doc = json.loads((ref_dir / "samples" / f"{name}.json").read_text(encoding="utf-8"))
+    scenario = load_scenario(doc)
+    width, height = default_size(scenario)
+    frames = frame_indices(last_cue_end(scenario), FPS, EVERY)
+
+    results = run_scenario(name, doc, scenario, reference, width, height, FPS, frames)
+
+    compared = [r for r in results if r.score is not None]
+    failures = [f"frame {r.frame_index} (t={r.t_seconds:.3f}): IoU {r.score.iou:.3f}, "
+                f"MAE {r.score.mae:.2f}" for r in compared if not r.score.passed]
+    print(f"{name}: {len(compared)}/{len(results)} frames compared, "
+          f"min IoU {min(r.score.iou for r in compared):.3f}, "
+          f"max MAE {max(r.score.mae for r in compared):.2f}")
+    assert compared, f"{name}: no frame was compared"
+    assert not failures, (f"{name}: {len(failures)} frames outside the bound "
+                          f"(ecg-render parity {name}.json --report):\n" + "\n".join(failures))
