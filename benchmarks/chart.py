@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from benchmarks.report import VARIANT_LABELS
+from benchmarks.report import TARGET_LABELS, VARIANT_LABELS
 
 _FONT_PATHS = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -68,7 +68,9 @@ def draw_chart(results: dict, path: Path) -> None:
     ]
     title_font, font, small = _font(22), _font(15), _font(13)
     group_h = len(names) * (_BAR_H + 2) + _GAP
-    height = 90 + sum(50 + len(rows) * group_h + 20 for *_, rows in panels) + 40
+    targets = results.get("targets", {})
+    height = 90 + sum(30 + len(rows) * group_h + 20 for *_, rows in panels) + 40
+    height += 30 + 22 * len(targets)
     image = Image.new("RGB", (_WIDTH, height), "white")
     draw = ImageDraw.Draw(image)
     m = results["machine"]
@@ -110,5 +112,16 @@ def draw_chart(results: dict, path: Path) -> None:
                 draw.text((_LABEL_W + bar_w + 6, bar_y + 3), text, fill="black", font=small)
             y += group_h
         y += 20
+    if targets:
+        draw.text((20, y), "Targets (longest workload)", fill="black", font=font)
+        y += 28
+        for key, verdict in targets.items():
+            value = verdict["value"]
+            shown = "n/a" if value is None else f"{value:,.2f}"
+            met = {True: "met", False: "MISSED", None: "not measured"}[verdict["met"]]
+            colour = {True: (78, 154, 6), False: (204, 0, 0), None: "gray"}[verdict["met"]]
+            text = f"{TARGET_LABELS[key]}: {shown} (goal {verdict['target']}) - {met}"
+            draw.text((20, y), text, fill=colour, font=small)
+            y += 22
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path)

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from motiontext.errors import ScenarioError
 from motiontext.model import Scenario
 from motiontext.plugin_host import PluginRegistry, plugin_window
-from motiontext.errors import ScenarioError
 
 from .overlay import ScenarioOverlay, unpremultiply
 from .overlay_types import Overlay
@@ -31,11 +31,28 @@ from .parity import IOU_MIN, MAE_MAX, ParityScore, compare
 from .reference_browser import ReferenceRenderer
 
 # The official plugins of the production editor (the goldens' manifests list them).
-OFFICIAL_PLUGINS = frozenset({
-    "bobY", "cwi-bouncing", "cwi-color", "cwi-loud", "cwi-whisper", "elastic", "fadein",
-    "flames", "fliptype", "glitch", "glow", "magnetic", "pulse", "rotation", "scalepop",
-    "slideup", "spin", "typewriter",
-})
+OFFICIAL_PLUGINS = frozenset(
+    {
+        "bobY",
+        "cwi-bouncing",
+        "cwi-color",
+        "cwi-loud",
+        "cwi-whisper",
+        "elastic",
+        "fadein",
+        "flames",
+        "fliptype",
+        "glitch",
+        "glow",
+        "magnetic",
+        "pulse",
+        "rotation",
+        "scalepop",
+        "slideup",
+        "spin",
+        "typewriter",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +146,9 @@ def _straight(overlay: Overlay) -> np.ndarray:
     return out
 
 
-def iter_ours(scenario: Scenario, frames: list[int], width: int, height: int,
-              fps: float) -> Iterator[tuple[int, np.ndarray, tuple[str, ...]]]:
+def iter_ours(
+    scenario: Scenario, frames: list[int], width: int, height: int, fps: float
+) -> Iterator[tuple[int, np.ndarray, tuple[str, ...]]]:
     """This renderer, sequential playback: ``(frame_index, straight RGBA, plugins in
     effect)`` for each requested frame, in increasing order. An unchanged overlay yields the
     previous array object again (callers must not write into it)."""
@@ -150,9 +168,17 @@ def iter_ours(scenario: Scenario, frames: list[int], width: int, height: int,
         yield n, image, plugins_in_effect(overlay, n / fps)
 
 
-def run_scenario(name: str, doc: dict, scenario: Scenario, reference: ReferenceRenderer,
-                 width: int, height: int, fps: float, frames: list[int],
-                 on_frame: FrameCallback | None = None) -> list[FrameResult]:
+def run_scenario(
+    name: str,
+    doc: dict,
+    scenario: Scenario,
+    reference: ReferenceRenderer,
+    width: int,
+    height: int,
+    fps: float,
+    frames: list[int],
+    on_frame: FrameCallback | None = None,
+) -> list[FrameResult]:
     """Compare ``frames`` (indices at ``fps``) of one scenario; ``doc`` is the JSON document
     the original loads, ``scenario`` the same document parsed by ``motiontext.parse``.
 

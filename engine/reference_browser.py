@@ -222,7 +222,12 @@ class ReferenceRenderer:
         return np.asarray(png.convert("RGBA"))
 
     def iter_render(
-        self, scenario: dict, times: list[float], width: int, height: int, fps: float = 30,
+        self,
+        scenario: dict,
+        times: list[float],
+        width: int,
+        height: int,
+        fps: float = 30,
         reuse_unchanged: bool = False,
     ) -> Iterator[tuple[float, np.ndarray]]:
         """Sequential playback (spec 14.3), yielding ``(t, frame)`` in increasing ``t``: one

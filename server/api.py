@@ -48,6 +48,7 @@ from server.schemas import (
     RenderBody,
     RenderQueued,
     StatusResponse,
+    check_json_numbers,
     render_preview_png,
 )
 from server.settings import Settings, get_settings
@@ -271,6 +272,7 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
         try:
             from motiontext.parse import load_scenario
 
+            check_json_numbers(body.scenario)
             load_scenario(body.scenario)
         except ScenarioError as exc:
             path = "scenario" + (
@@ -346,13 +348,17 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
             raise ApiError(404, "NOT_FOUND", f"no job {job_id!r}")
         options = record.request.get("options") or {}
         size = (width or options.get("width") or 1920, height or options.get("height") or 1080)
-        png = render_preview_png(record.request["scenario"], size, t, options.get("fps", 30))
+        try:
+            png = render_preview_png(record.request["scenario"], size, t, options.get("fps", 30))
+        except ScenarioError as exc:  # accepted by the parser, refused by the renderer
+            raise ApiError(422, exc.code, str(exc), "scenario") from None
         return Response(png, media_type="image/png")
 
     @api.post("/preview", tags=["preview"], responses={200: {"content": {"image/png": {}}}})
     def preview(body: PreviewBody) -> Response:
         """A posted scenario's caption overlay at ``t`` as a transparent PNG."""
         try:
+            check_json_numbers(body.scenario)
             png = render_preview_png(body.scenario, (body.width, body.height), body.t, body.fps)
         except ScenarioError as exc:
             raise ApiError(

@@ -37,25 +37,57 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("scenarios", nargs="+", metavar="SCENARIO",
-                   help="MotionText v2.0 scenario JSON files")
-    p.add_argument("--every", type=int, default=5, metavar="N",
-                   help="compare every Nth frame: 0, N, 2N, ... (default 5)")
+    p.add_argument(
+        "scenarios", nargs="+", metavar="SCENARIO", help="MotionText v2.0 scenario JSON files"
+    )
+    p.add_argument(
+        "--every",
+        type=int,
+        default=5,
+        metavar="N",
+        help="compare every Nth frame: 0, N, 2N, ... (default 5)",
+    )
     p.add_argument("--fps", type=float, default=30.0, help="playback rate (default 30)")
-    p.add_argument("--size", type=parse_size, default=None,
-                   help="stage size WxH; must have the scenario's aspect (default 1920x1080, "
-                   "or 1080x1920 for 9:16)")
-    p.add_argument("--duration", type=float, default=None, metavar="SECONDS",
-                   help="compare frames up to this time (default: the last cue end)")
-    p.add_argument("--report", metavar="OUT.html", nargs="?", const=DEFAULT_REPORT,
-                   help="write a self-contained HTML report (reference | ours | diff, worst "
-                   f"first) to this path (--report alone: {DEFAULT_REPORT})")
-    p.add_argument("--report-frames", type=int, default=60, metavar="K",
-                   help="distinct worst frames shown with images in the report (default 60)")
-    p.add_argument("--assets-dir", type=Path, default=None,
-                   help="folder the reference page serves relative define asset URLs from")
-    p.add_argument("--chromium", default=None,
-                   help="Chromium executable (default /usr/bin/chromium or chromium on PATH)")
+    p.add_argument(
+        "--size",
+        type=parse_size,
+        default=None,
+        help="stage size WxH; must have the scenario's aspect (default 1920x1080, "
+        "or 1080x1920 for 9:16)",
+    )
+    p.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="compare frames up to this time (default: the last cue end)",
+    )
+    p.add_argument(
+        "--report",
+        metavar="OUT.html",
+        nargs="?",
+        const=DEFAULT_REPORT,
+        help="write a self-contained HTML report (reference | ours | diff, worst "
+        f"first) to this path (--report alone: {DEFAULT_REPORT})",
+    )
+    p.add_argument(
+        "--report-frames",
+        type=int,
+        default=60,
+        metavar="K",
+        help="distinct worst frames shown with images in the report (default 60)",
+    )
+    p.add_argument(
+        "--assets-dir",
+        type=Path,
+        default=None,
+        help="folder the reference page serves relative define asset URLs from",
+    )
+    p.add_argument(
+        "--chromium",
+        default=None,
+        help="Chromium executable (default /usr/bin/chromium or chromium on PATH)",
+    )
     p.set_defaults(run=run)
 
 
@@ -63,13 +95,17 @@ def _check_aspect(scenario, width: int, height: int) -> str | None:
     ratio = scenario.aspect_ratio()
     if round(width / ratio) == height or round(height * ratio) == width:
         return None
-    return (f"--size {width}x{height} does not have the scenario's aspect "
-            f"{scenario.base_aspect}: the original would letterbox the stage")
+    return (
+        f"--size {width}x{height} does not have the scenario's aspect "
+        f"{scenario.base_aspect}: the original would letterbox the stage"
+    )
 
 
 def _print_table(summaries, out) -> None:
-    header = (f"{'scenario':<34} {'size':>9} {'frames':>6} {'compared':>8} {'skipped':>7} "
-              f"{'failed':>6} {'min IoU':>7} {'max MAE':>7}  worst")
+    header = (
+        f"{'scenario':<34} {'size':>9} {'frames':>6} {'compared':>8} {'skipped':>7} "
+        f"{'failed':>6} {'min IoU':>7} {'max MAE':>7}  worst"
+    )
     print(header, file=out)
     print("-" * len(header), file=out)
     for s in summaries:
@@ -81,12 +117,18 @@ def _print_table(summaries, out) -> None:
         max_mae = f"{max(r.score.mae for r in comp):.2f}" if comp else "-"
         worst = max(comp, key=lambda r: r.badness) if comp else None
         worst_text = f"frame {worst.frame_index} (t={worst.t_seconds:.3f})" if worst else ""
-        print(f"{s.name[:34]:<34} {f'{s.width}x{s.height}':>9} {len(s.results):>6} "
-              f"{len(comp):>8} {len(s.skipped):>7} {len(s.failed):>6} {min_iou:>7} "
-              f"{max_mae:>7}  {worst_text}", file=out)
+        print(
+            f"{s.name[:34]:<34} {f'{s.width}x{s.height}':>9} {len(s.results):>6} "
+            f"{len(comp):>8} {len(s.skipped):>7} {len(s.failed):>6} {min_iou:>7} "
+            f"{max_mae:>7}  {worst_text}",
+            file=out,
+        )
         for r in sorted(s.failed, key=lambda r: -r.badness)[:10]:
-            print(f"    FAIL frame {r.frame_index} t={r.t_seconds:.3f}: IoU {r.score.iou:.4f}, "
-                  f"MAE {r.score.mae:.2f}", file=out)
+            print(
+                f"    FAIL frame {r.frame_index} t={r.t_seconds:.3f}: IoU {r.score.iou:.4f}, "
+                f"MAE {r.score.mae:.2f}",
+                file=out,
+            )
         if len(s.failed) > 10:
             print(f"    ... {len(s.failed) - 10} more failing frames", file=out)
         if s.skipped and not comp:
@@ -112,8 +154,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     chromium = args.chromium or find_chromium()
     if chromium is None:
-        print("error: Chromium not found (apt-get install chromium, or pass --chromium)",
-              file=sys.stderr)
+        print(
+            "error: Chromium not found (apt-get install chromium, or pass --chromium)",
+            file=sys.stderr,
+        )
         return 2
 
     report = ParityReport(max_frames=args.report_frames)
@@ -132,11 +176,21 @@ def run(args: argparse.Namespace) -> int:
                     mismatch = _check_aspect(scenario, width, height)
                     if mismatch:
                         raise ValueError(mismatch)
-                    duration = (args.duration if args.duration is not None
-                                else last_cue_end(scenario))
+                    duration = (
+                        args.duration if args.duration is not None else last_cue_end(scenario)
+                    )
                     frames = frame_indices(duration, args.fps, args.every)
-                    summary.results = run_scenario(name, doc, scenario, reference, width,
-                                                   height, args.fps, frames, report.on_frame)
+                    summary.results = run_scenario(
+                        name,
+                        doc,
+                        scenario,
+                        reference,
+                        width,
+                        height,
+                        args.fps,
+                        frames,
+                        report.on_frame,
+                    )
                 except (OSError, ValueError, RenderError) as exc:
                     if summary is None:
                         summary = report.start_scenario(name, 0, 0, args.fps)
@@ -152,9 +206,11 @@ def run(args: argparse.Namespace) -> int:
     _print_table(report.scenarios, sys.stdout)
     compared = sum(len(s.compared) for s in report.scenarios)
     failed = sum(len(s.failed) for s in report.scenarios)
-    print(f"\n{compared} frames compared, {failed} outside the bound "
-          f"(IoU >= {IOU_MIN}, blurred MAE <= {MAE_MAX})"
-          + (f", {errors} scenario errors" if errors else ""))
+    print(
+        f"\n{compared} frames compared, {failed} outside the bound "
+        f"(IoU >= {IOU_MIN}, blurred MAE <= {MAE_MAX})"
+        + (f", {errors} scenario errors" if errors else "")
+    )
     if args.report:
         written = report.write(args.report)
         print(f"report: {written.resolve()}")

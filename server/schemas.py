@@ -8,6 +8,7 @@ The backend sends the render request in two shapes, snake_case (``job_id``, ``vi
 from __future__ import annotations
 
 import io
+import logging
 from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -15,6 +16,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 from server.jobs import JobStatus
 
 JOB_ID_PATTERN = r"^[A-Za-z0-9._-]{1,128}$"
+log = logging.getLogger("ecg_render.api")
 
 
 class RenderOptions(BaseModel):
@@ -112,19 +114,58 @@ class PreviewBody(BaseModel):
     fps: int = Field(30, ge=1, le=60)
 
 
+def check_json_numbers(document: Any) -> None:
+    """Refuse numbers that JSON.parse would never hand the renderer: NaN and infinities
+    (Python's JSON reader accepts them, JSON does not) and integers beyond the range of a
+    double (JSON.parse makes them Infinity; RFC 8259 section 6). Raises ScenarioError with
+    the number's JSON path; walks without recursion."""
+    import math
+    import sys
+
+    from motiontext.errors import ScenarioError
+
+    stack: list[tuple[Any, str]] = [(document, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, f"{path}[{i}]") for i, v in enumerate(value))
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise ScenarioError(f"expected a finite number, but got {value}", path)
+        elif (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and abs(value) > sys.float_info.max
+        ):
+            raise ScenarioError("expected a number a double can hold, but got a larger one", path)
+
+
 def render_preview_png(
     scenario: dict[str, Any], size: tuple[int, int], t_seconds: float, fps: float = 30
 ) -> bytes:
     """The scenario's caption overlay at ``t_seconds`` as a PNG with straight alpha.
-    Raises ScenarioError for a scenario the parser refuses."""
+    Raises ScenarioError for a scenario the parser refuses, and for one it accepts but the
+    renderer fails on (logged with its traceback: that is a renderer bug to fix, but the
+    answer is still about this scenario, not a 500)."""
     import numpy as np
     from PIL import Image
 
     from engine.overlay import ScenarioOverlay
+    from motiontext.errors import RenderError, ScenarioError
     from motiontext.parse import load_scenario
 
-    overlay = ScenarioOverlay(load_scenario(scenario), size[0], size[1], float(fps))
-    rgba = overlay.overlay_at(round(t_seconds * fps), t_seconds).rgba.astype(np.float32)
+    parsed = load_scenario(scenario)
+    try:
+        overlay = ScenarioOverlay(parsed, size[0], size[1], float(fps))
+        rgba = overlay.overlay_at(round(t_seconds * fps), t_seconds).rgba.astype(np.float32)
+    except RenderError:
+        raise
+    except Exception as exc:
+        log.exception("the renderer failed on a scenario the parser accepted")
+        raise ScenarioError(
+            f"the scenario could not be rendered at {t_seconds} s: {type(exc).__name__}: {exc}"
+        ) from exc
     alpha = rgba[..., 3:4]
     # The overlay is premultiplied; PNG wants straight colour.
     rgb = np.where(alpha > 0, rgba[..., :3] * 255.0 / np.maximum(alpha, 1), 0)

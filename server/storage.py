@@ -57,7 +57,9 @@ def translate_storage_errors(what: str) -> Iterator[None]:
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "?")
         raise StorageError(f"{what} failed: S3 answered {code}") from exc
-    except (Boto3Error, BotoCoreError, OSError) as exc:  # Boto3Error: failed transfers
+    except OSError as exc:  # the reason only: file names are server paths
+        raise StorageError(f"{what} failed: {exc.strerror or exc}") from exc
+    except (Boto3Error, BotoCoreError) as exc:  # Boto3Error: failed transfers
         raise StorageError(f"{what} failed: {exc}") from exc
 
 

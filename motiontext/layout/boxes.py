@@ -46,6 +46,10 @@ class Box:
     line_top: list[float] = field(default_factory=list)
     baseline: float | None = None  # last line baseline from the border-box top
     matrix: Matrix = IDENTITY  # local border-box coords -> stage px
+    # Blink's paint offset: where the border-box origin lies in its transform space, whose
+    # origin is on whole pixels. Blink pixel-snaps backgrounds and borders there:
+    # x0 = round(sx), x1 = round(sx + w) (local x = that - sx), likewise for y.
+    space_offset: tuple[float, float] = (0.0, 0.0)
     cb: Box | None = None  # containing block for absolutely positioned boxes
 
     @property

@@ -24,11 +24,10 @@ def _round_px(v: float) -> float:
     return float(math.floor(v + 0.5))
 
 
-def _is_integer_translation(m: Matrix) -> bool:
-    a, b, c, d, e, f, g, h, i = m.m
+def _is_translation(m: Matrix) -> bool:
+    a, b, _c, d, e, _f, g, h, i = m.m
     return (abs(a - 1) < 1e-9 and abs(b) < 1e-9 and abs(d) < 1e-9 and abs(e - 1) < 1e-9
-            and abs(g) < 1e-9 and abs(h) < 1e-9 and abs(i - 1) < 1e-9
-            and abs(c - round(c)) < 1e-6 and abs(f - round(f)) < 1e-6)
+            and abs(g) < 1e-9 and abs(h) < 1e-9 and abs(i - 1) < 1e-9)
 
 
 def font_of(cs: Computed) -> FontSpec:
@@ -72,7 +71,6 @@ class LayoutEngine:
         deferred: list[Box] = []
         self._flow(root, root.w, deferred)
         self._place_abs(root, deferred)
-        self._paint_offsets: dict[int, tuple[float, float]] = {}
         self._matrices(root, IDENTITY)
         return root
 
@@ -467,7 +465,7 @@ class LayoutEngine:
         """``parent_offset``: Blink's paint offset of the parent box, i.e. where its origin
         lies relative to the origin of the transform space it paints in."""
         if box.is_abs and box.cb is not None:
-            base, (ax, ay) = box.cb.matrix, self._paint_offsets.get(id(box.cb), (0.0, 0.0))
+            base, (ax, ay) = box.cb.matrix, box.cb.space_offset
         else:
             base, (ax, ay) = parent_matrix, parent_offset
         if box.is_wrapper:
@@ -482,18 +480,22 @@ class LayoutEngine:
         if transform is None:
             local = translate(box.x, box.y)
         else:
-            # A transformed element starts a transform space at its paint offset rounded to
-            # whole pixels. The fraction (subpixel accumulation) carries on into the space
-            # only when the transform is an integer translation; any other transform drops
-            # it (Blink's PaintPropertyTreeBuilder; measured: a text at top 540.53 px with
-            # translate(-50%, -50%) of a 65 px box paints its glyphs as if top were 541).
+            # Blink's paint property tree: a transformed element starts a transform space at
+            # its paint offset rounded to whole pixels; the rest (subpixel accumulation)
+            # carries into the space for a translation, and is dropped for any other
+            # transform. Text baselines are then snapped within their space, and a wrapper
+            # is the space of its text, so its vertical fraction is dropped too (measured:
+            # with translate(-50%, -50%) of a 65 px box, top 540.53 paints the glyphs one
+            # pixel lower than top 540.31; horizontally glyphs keep 1/4 px positions).
             rx, ry = _round_px(offset[0]), _round_px(offset[1])
-            if _is_integer_translation(transform):
-                offset = (offset[0] - rx, offset[1] - ry)
-            else:
+            if not _is_translation(transform):
                 offset = (0.0, 0.0)
+            elif box.is_wrapper:
+                offset = (offset[0] - rx, 0.0)
+            else:
+                offset = (offset[0] - rx, offset[1] - ry)
             local = translate(rx - ax, ry - ay) @ transform @ translate(*offset)
         box.matrix = base @ local
-        self._paint_offsets[id(box)] = offset
+        box.space_offset = offset
         for child in box.children:
             self._matrices(child, box.matrix, offset)

@@ -9,6 +9,7 @@ Value types: colours are straight RGBA float tuples (``css.Rgba``); text-shadows
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,7 +113,8 @@ def filter_track(initial: Filters) -> Track:
 
 # -- what a unit inherits ----------------------------------------------------------------------
 def _truthy(v: object) -> bool:
-    return v not in (None, False, 0, "") and v == v
+    """JavaScript truthiness of a JSON value."""
+    return v not in (None, False, 0, "") and not (isinstance(v, float) and math.isnan(v))
 
 
 def js_truthy(value: object, default: bool) -> bool:

@@ -16,8 +16,18 @@ from ..css import Shadow
 from ..easing import elastic_out, power_out
 from ..effects import Effects, Unit, UnitTransform
 from ._base import number
-from ._gsap import (Track, WHITE, color_track, hex_color, inherited_shadows, lerp_shadows,
-                    opacity, shadow_track, unrendered, visible_shadows)
+from ._gsap import (
+    WHITE,
+    Track,
+    color_track,
+    hex_color,
+    inherited_shadows,
+    lerp_shadows,
+    opacity,
+    shadow_track,
+    unrendered,
+    visible_shadows,
+)
 from ._random import Source, draw, seeded_uniform
 from ._split import words
 

@@ -70,18 +70,18 @@ class Glitch:
         if split:
             tracks.update(self._colour_layers(ctx, g, reset_end - RESET_SECONDS))
         for name, unit in layers.items():
-            def at(prop: str, default: Any) -> Any:
-                track = tracks.get(f"{name}.{prop}")
-                return default if track is None else track.at(tau, jump=True)
-
-            unit.transform = UnitTransform(x=at("x", 0.0), y=at("y", 0.0),
-                                           scale_y=at("scaleY", 1.0), skew_x=at("skewX", 0.0))
-            unit.style.opacity = opacity(at("opacity", unit.style.opacity))
-            unit.style.filters = at("filter", ())
+            at = {prop: tracks[f"{name}.{prop}"].at(tau, jump=True)
+                  for prop in ("x", "y", "scaleY", "skewX", "opacity", "filter")
+                  if f"{name}.{prop}" in tracks}
+            unit.transform = UnitTransform(x=at.get("x", 0.0), y=at.get("y", 0.0),
+                                           scale_y=at.get("scaleY", 1.0),
+                                           skew_x=at.get("skewX", 0.0))
+            unit.style.opacity = opacity(at.get("opacity", unit.style.opacity))
+            unit.style.filters = at.get("filter", ())
 
     def _original(self, ctx, g: float, noise: bool, reset: float) -> dict[str, Track]:
         p1, p2 = power_out(1), power_out(2)
-        jitter = dict(plays=4, yoyo=True)
+        jitter: dict[str, Any] = {"plays": 4, "yoyo": True}
         tracks = {
             "original.x": Track(0.0).to(0.0, 0.1, self._draw(ctx, "original", "x", -g, g),
                                         linear, **jitter),

@@ -24,6 +24,16 @@ FADE_STAGGER, FADE_SECONDS = 0.05, 0.3  # the fade-in ignores the parameters
 BUZZ_PLAY, BUZZ_PLAYS = 0.1, 4
 
 
+def _axis(b: float, d: float, spring, target: float, buzz: float | None) -> Track:
+    """Attract to the random target, spring back to 0, then (x, y) buzz around the way back;
+    the buzz's even play count ends it on its from-value."""
+    track = (Track(0.0).to(b, 0.4 * d, target, power_out(2))
+             .to(b + 0.4 * d, 0.6 * d, 0.0, spring))
+    if buzz is not None:
+        track.to(b + 0.7 * d, BUZZ_PLAY, buzz, linear, plays=BUZZ_PLAYS, yoyo=True)
+    return track
+
+
 class Magnetic:
     name, version, kind = "magnetic", "2.0.0", "dom"
 
@@ -54,20 +64,14 @@ class Magnetic:
         dtl = max((n - 1) * FADE_STAGGER + FADE_SECONDS,
                   (n - 1) * a + max(d, 0.7 * d + BUZZ_PLAY * BUZZ_PLAYS))
         tau = p * dtl
-        p2 = power_out(2)
         for i, unit in enumerate(units):
             r = self.targets(ctx, i, strength)
             b = i * a
-
-            def axis(target: float, buzz: float | None) -> float:
-                track = Track(0.0).to(b, 0.4 * d, target, p2).to(b + 0.4 * d, 0.6 * d, 0.0, spring)
-                if buzz is not None:
-                    track.to(b + 0.7 * d, BUZZ_PLAY, buzz, linear, plays=BUZZ_PLAYS, yoyo=True)
-                return track.at(tau, jump=True)
-
-            fade = Track(0.0).to(i * FADE_STAGGER, FADE_SECONDS, 1.0, p2)
-            unit.transform = UnitTransform(x=axis(r["x"], r["vx"]), y=axis(r["y"], r["vy"]),
-                                           rotation=axis(r["rotation"], None))
+            fade = Track(0.0).to(i * FADE_STAGGER, FADE_SECONDS, 1.0, power_out(2))
+            unit.transform = UnitTransform(
+                x=_axis(b, d, spring, r["x"], r["vx"]).at(tau, jump=True),
+                y=_axis(b, d, spring, r["y"], r["vy"]).at(tau, jump=True),
+                rotation=_axis(b, d, spring, r["rotation"], None).at(tau, jump=True))
             unit.style.opacity = opacity(fade.at(tau, jump=True))
 
 

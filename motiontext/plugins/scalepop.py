@@ -13,8 +13,19 @@ from ..css import Shadow
 from ..easing import back_out, elastic_out, power_out
 from ..effects import Effects, UnitTransform
 from ._base import number
-from ._gsap import (js_truthy, Track, WHITE, color_track, hex_color, inherited_color, inherited_shadows,
-                    opacity, shadow_track, unrendered, visible_shadows)
+from ._gsap import (
+    WHITE,
+    Track,
+    color_track,
+    hex_color,
+    inherited_color,
+    inherited_shadows,
+    js_truthy,
+    opacity,
+    shadow_track,
+    unrendered,
+    visible_shadows,
+)
 from ._split import utf16_units
 
 YELLOW = hex_color("#ffff99")

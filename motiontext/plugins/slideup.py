@@ -12,8 +12,17 @@ from typing import Any
 from ..easing import parse_ease, power1_in_out, power_out
 from ..effects import Effects, Unit, UnitTransform
 from ._base import number
-from ._gsap import (js_truthy, Track, WHITE, active_filters, color_track, filter_track, hex_color, opacity,
-                    unrendered)
+from ._gsap import (
+    WHITE,
+    Track,
+    active_filters,
+    color_track,
+    filter_track,
+    hex_color,
+    js_truthy,
+    opacity,
+    unrendered,
+)
 from ._split import words
 
 GREY = hex_color("#888888")

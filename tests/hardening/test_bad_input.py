@@ -405,3 +405,53 @@ def test_local_paths_and_foreign_schemes_are_422(
         assert response.status_code == 422, (url, response.text)
         assert response.json()["path"] == "video_url"
         assert response.json()["error_code"] in ("INVALID_INPUT", "DOWNLOAD_FAILED")
+
+
+def test_numbers_json_cannot_carry_are_422(
+    service: tuple[ServerThread, Settings], http: httpx.Client, media_server: str
+) -> None:
+    """NaN and Infinity (Python's JSON reader accepts them), integers beyond a double: what
+    JSON.parse would never give the renderer is refused at the door with its path."""
+    server, _ = service
+    url = f"{media_server}/m/short.mp4"
+    for literal, path in (
+        ("NaN", "scenario.cues[0].root.children[0].baseTime[0]"),
+        ("-Infinity", "scenario.cues[0].root.children[0].baseTime[0]"),
+        ("1" + "0" * 400, "scenario.cues[0].root.children[0].baseTime[0]"),
+    ):
+        scenario = copy.deepcopy(SCENARIO)
+        scenario["cues"][0]["root"]["children"][0]["baseTime"][0] = "@@"
+        text = json.dumps(render_body("nums", url) | {"scenario": scenario})
+        raw = text.replace('"@@"', literal).encode()
+        response = _post(http, server.url, raw)
+        assert _check_422(response, path)["error_code"] == "INVALID_SCENARIO", literal
+        preview = json.dumps({"scenario": scenario}).replace('"@@"', literal).encode()
+        response = http.post(
+            f"{server.url}/preview", content=preview, headers={"Content-Type": "application/json"}
+        )
+        assert response.status_code == 422, literal
+
+
+def test_scenarios_the_renderer_fails_on_are_422_or_failed_jobs(
+    tmp_path: Path, http: httpx.Client, media_server: str
+) -> None:
+    """Found by the parser fuzz (test_parser_fuzz): the parser accepts
+    ``childrenLayout.align: ["center"]`` and the layout stage raises TypeError. The service
+    answers previews 422 and ends such a job ``failed`` (not a 500, not a job left running).
+    """
+    scenario = copy.deepcopy(SCENARIO)
+    scenario["cues"][0]["root"]["layout"]["childrenLayout"] = {"mode": "flow", "align": ["c"]}
+    with standalone(tmp_path, allow_private_urls=True) as (server, _):
+        body = {"scenario": scenario, "t": 0.5, "width": 64, "height": 36}
+        response = http.post(f"{server.url}/preview", json=body)
+        assert response.status_code == 422, response.text
+        assert response.json()["error_code"] == "INVALID_SCENARIO"
+        job = render_body("unrenderable", f"{media_server}/m/tiny.mp4") | {"scenario": scenario}
+        response = http.post(f"{server.url}/render", json=job)
+        if response.status_code == 422:  # the parser was taught to refuse it: fine too
+            return
+        assert response.status_code == 200
+        final = wait_final(http, server.url, "unrenderable")
+        preview = http.get(f"{server.url}/api/render/unrenderable/preview", params={"t": 0.5})
+    assert final["status"] == "failed" and final["error_code"], final
+    assert preview.status_code == 422

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import httpx
 import pytest
@@ -57,7 +57,7 @@ class PublicWatch:
             with contextlib.suppress(OSError):
                 self.seen.update(p.name for p in self.folder.iterdir())
 
-    def __enter__(self) -> PublicWatch:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -371,24 +371,26 @@ def test_default_callback_policy_outlasts_minutes_of_downtime() -> None:
 
 
 @contextlib.contextmanager
-def small_filesystem(folder: Path, size_kb: int) -> Iterator[str]:
-    """A ``size_kb`` tmpfs at ``folder`` ("tmpfs"), or nothing ("none") when mounting is not
-    permitted (not root, or no CAP_SYS_ADMIN): the test then injects ENOSPC instead."""
+def small_filesystem(folder: Path, size_kb: int) -> Iterator[bool]:
+    """A ``size_kb`` tmpfs mounted at ``folder``; yields False when mounting is not permitted
+    (not root, or no CAP_SYS_ADMIN in a container)."""
     folder.mkdir(parents=True, exist_ok=True)
     mount = shutil.which("mount")
-    done = (
+    options = f"size={size_kb}k,mode=0755"
+    mounted = (
         mount is not None
         and os.geteuid() == 0
         and subprocess.run(
-            [mount, "-t", "tmpfs", "-o", f"size={size_kb}k,mode=0755", "tmpfs", str(folder)],
+            [mount, "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
             capture_output=True,
+            check=False,
         ).returncode
         == 0
     )
     try:
-        yield "tmpfs" if done else "none"
+        yield mounted
     finally:
-        if done:
+        if mounted:
             subprocess.run(["umount", str(folder)], check=False, capture_output=True)
 
 
@@ -410,12 +412,17 @@ def _enospc_on_publish(monkeypatch: pytest.MonkeyPatch) -> None:
 
     real_replace = os.replace
 
+    real_copy = shutil.copyfile
+
     def replace(source: Any, destination: Any) -> None:
-        if not str(source).endswith(".partial"):
+        # (os is one module for everyone: only the publishing move is changed)
+        if Path(destination).parent.name == "public" and not str(source).endswith(".partial"):
             raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
         real_replace(source, destination)
 
-    def copyfile(source: Any, destination: Any) -> None:
+    def copyfile(source: Any, destination: Any) -> Any:
+        if not str(destination).endswith(".partial"):
+            return real_copy(source, destination)
         Path(destination).write_bytes(Path(source).read_bytes()[:1000])
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
@@ -423,6 +430,7 @@ def _enospc_on_publish(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(storage.shutil, "copyfile", copyfile)
 
 
+@pytest.mark.parametrize("method", ["tmpfs", "injected"])
 @pytest.mark.parametrize("full", ["scratch", "public"])
 def test_full_output_disk_fails_the_job_and_leaves_no_files(
     tmp_path: Path,
@@ -430,20 +438,22 @@ def test_full_output_disk_fails_the_job_and_leaves_no_files(
     media_server: str,
     monkeypatch: pytest.MonkeyPatch,
     full: str,
+    method: str,
 ) -> None:
-    """A 64 kB file system as the render scratch (the encoder hits ENOSPC) or as the public
-    folder (publishing hits ENOSPC): the job fails STORAGE_FAILED saying the disk is full,
-    and no temporary or partial file is left on either."""
+    """The render scratch or the public folder is full: the encoder (or the publishing copy)
+    hits ENOSPC, the job fails STORAGE_FAILED saying so, and no temporary or partial file is
+    left on either. "tmpfs": a real 64 kB file system (needs root); "injected": ENOSPC raised
+    at the same boundary, for machines where mounting is not permitted."""
     mount_point = tmp_path / f"small-{full}"
-    with small_filesystem(mount_point, 64) as method:
+    with small_filesystem(mount_point, 64 if method == "tmpfs" else 0) as mounted:
+        if method == "tmpfs" and not mounted:
+            pytest.skip("mounting a tmpfs is not permitted here (the injected variant runs)")
+        if method == "injected":
+            (_enospc_on_write if full == "scratch" else _enospc_on_publish)(monkeypatch)
         if full == "scratch":
             overrides: dict[str, Any] = {"work_dir": mount_point}
-            if method == "none":
-                _enospc_on_write(monkeypatch)
         else:
             overrides = {"storage_dir": mount_point, "work_dir": tmp_path / "work"}
-            if method == "none":
-                _enospc_on_publish(monkeypatch)
         with standalone(tmp_path, allow_private_urls=True, min_free_disk_mb=1, **overrides) as (
             server,
             settings,
@@ -458,6 +468,7 @@ def test_full_output_disk_fails_the_job_and_leaves_no_files(
     assert final["status"] == "failed", final
     assert final["error_code"] == "STORAGE_FAILED"
     assert "No space left on device" in final["error_message"]
+    assert str(tmp_path) not in final["error_message"]  # no server paths in messages
     assert scratch == [] and public == []
     if full == "scratch" and method == "tmpfs":
         assert health["status"] == "degraded" and "free on disk" in " ".join(health["problems"])

@@ -26,8 +26,14 @@ from engine.reference_browser import CHROMIUM_ARGS, CHROMIUM_PATH, HARNESS_DIR
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
-__all__ = ["CHROMIUM_ARGS", "CHROMIUM_PATH", "HARNESS_DIR", "REPO_ROOT", "ReferenceRenderer",
-           "shared_reference_dir"]
+__all__ = [
+    "CHROMIUM_ARGS",
+    "CHROMIUM_PATH",
+    "HARNESS_DIR",
+    "REPO_ROOT",
+    "ReferenceRenderer",
+    "shared_reference_dir",
+]
 
 
 def shared_reference_dir() -> Path | None:

@@ -36,20 +36,93 @@ SIZES = {"16:9": (1920, 1080), "9:16": (1080, 1920)}
 ANCHORS = ["tl", "tc", "tr", "cl", "cc", "cr", "bl", "bc", "br"]
 
 LATIN_WORDS = [
-    "a", "I", "to", "of", "the", "and", "you", "caption", "motion", "render", "browser",
-    "Hello", "World", "quick", "brown", "fox", "jumps", "over", "lazy", "dog", "video",
-    "subtitle", "amazing", "really", "what", "is", "this", "OK", "yes", "never", "ever",
-    "wow!", "right?", "it's", "done.", "2024", "100%", "NASA", "Mmm", "Wij", "fjord",
+    "a",
+    "I",
+    "to",
+    "of",
+    "the",
+    "and",
+    "you",
+    "caption",
+    "motion",
+    "render",
+    "browser",
+    "Hello",
+    "World",
+    "quick",
+    "brown",
+    "fox",
+    "jumps",
+    "over",
+    "lazy",
+    "dog",
+    "video",
+    "subtitle",
+    "amazing",
+    "really",
+    "what",
+    "is",
+    "this",
+    "OK",
+    "yes",
+    "never",
+    "ever",
+    "wow!",
+    "right?",
+    "it's",
+    "done.",
+    "2024",
+    "100%",
+    "NASA",
+    "Mmm",
+    "Wij",
+    "fjord",
 ]
 KOREAN_WORDS = [
-    "안녕하세요", "자막", "영상", "정말", "그래", "오늘", "우리", "함께", "시작합니다", "네",
-    "감사합니다", "너무", "좋아요", "하나", "둘", "셋", "여러분", "이것은", "테스트", "입니다",
+    "안녕하세요",
+    "자막",
+    "영상",
+    "정말",
+    "그래",
+    "오늘",
+    "우리",
+    "함께",
+    "시작합니다",
+    "네",
+    "감사합니다",
+    "너무",
+    "좋아요",
+    "하나",
+    "둘",
+    "셋",
+    "여러분",
+    "이것은",
+    "테스트",
+    "입니다",
 ]
 MIXED_WORDS = ["AI가", "OK요", "유튜브", "K-pop", "ECG", "2배", "Wow~"]
-TEXT_COLORS = ["#ffffff", "#FFD400", "#000000", "#ff3b30", "#00e5ff", "#7CFC00", "#333333",
-               "rgb(255,128,0)", "rgba(255,255,255,0.8)", "white", "yellow"]
-BOX_COLORS = ["rgba(0,0,0,0.6)", "rgba(0,0,0,0.8)", "rgba(20,20,80,0.7)", "#000000",
-              "rgba(255,255,255,0.3)", "transparent", "#1e1e1e"]
+TEXT_COLORS = [
+    "#ffffff",
+    "#FFD400",
+    "#000000",
+    "#ff3b30",
+    "#00e5ff",
+    "#7CFC00",
+    "#333333",
+    "rgb(255,128,0)",
+    "rgba(255,255,255,0.8)",
+    "white",
+    "yellow",
+]
+BOX_COLORS = [
+    "rgba(0,0,0,0.6)",
+    "rgba(0,0,0,0.8)",
+    "rgba(20,20,80,0.7)",
+    "#000000",
+    "rgba(255,255,255,0.3)",
+    "transparent",
+    "#1e1e1e",
+]
 BORDER_COLORS = ["#ffffff", "#FFD400", "#000", "rgba(255,0,0,0.8)"]
 FAMILIES = ["Arial, sans-serif", "Arial", "sans-serif"]
 
@@ -63,8 +136,12 @@ class FuzzCase:
     fps: int = FPS
 
     def to_json(self) -> dict:
-        return {"size": [self.width, self.height], "fps": self.fps,
-                "frames": list(self.frames), "scenario": self.doc}
+        return {
+            "size": [self.width, self.height],
+            "fps": self.fps,
+            "frames": list(self.frames),
+            "scenario": self.doc,
+        }
 
 
 def _rounded(lo: float, hi: float, places: int = 3) -> st.SearchStrategy[float]:
@@ -74,8 +151,11 @@ def _rounded(lo: float, hi: float, places: int = 3) -> st.SearchStrategy[float]:
 @st.composite
 def words(draw: st.DrawFn, min_size: int = 1, max_size: int = 30) -> list[str]:
     script = draw(st.sampled_from(["latin", "korean", "mixed"]))
-    pool = {"latin": LATIN_WORDS, "korean": KOREAN_WORDS,
-            "mixed": LATIN_WORDS + KOREAN_WORDS + MIXED_WORDS}[script]
+    pool = {
+        "latin": LATIN_WORDS,
+        "korean": KOREAN_WORDS,
+        "mixed": LATIN_WORDS + KOREAN_WORDS + MIXED_WORDS,
+    }[script]
     return draw(st.lists(st.sampled_from(pool), min_size=min_size, max_size=max_size))
 
 
@@ -91,8 +171,10 @@ def box_styles(draw: st.DrawFn) -> dict:
     box["padding"] = f"{pad_y}px {pad_x}px"
     box["borderRadius"] = f"{draw(st.integers(0, 24))}px"
     if draw(st.booleans()):
-        box["border"] = {"widthRel": draw(_rounded(0.001, 0.006, 4)),
-                         "color": draw(st.sampled_from(BORDER_COLORS))}
+        box["border"] = {
+            "widthRel": draw(_rounded(0.001, 0.006, 4)),
+            "color": draw(st.sampled_from(BORDER_COLORS)),
+        }
     box["opacity"] = draw(st.sampled_from([1, 1, 1, 0.9, 0.75, 0.5]))
     return box
 
@@ -100,7 +182,9 @@ def box_styles(draw: st.DrawFn) -> dict:
 @st.composite
 def caption_track(draw: st.DrawFn) -> dict:
     return {
-        "id": "caption", "type": "subtitle", "layer": 1,
+        "id": "caption",
+        "type": "subtitle",
+        "layer": 1,
         "defaultStyle": {
             "fontSizeRel": draw(_rounded(0.025, 0.09)),
             "fontFamily": draw(st.sampled_from(FAMILIES)),
@@ -117,8 +201,12 @@ def caption_cue(draw: st.DrawFn, index: int) -> dict:
     ws = draw(words())
     span = (DISPLAY[1] - DISPLAY[0]) / len(ws)
     children = [
-        {"id": f"c{index}-w{i}", "eType": "text", "text": w,
-         "baseTime": [round(DISPLAY[0] + i * span, 3), round(DISPLAY[0] + (i + 1) * span, 3)]}
+        {
+            "id": f"c{index}-w{i}",
+            "eType": "text",
+            "text": w,
+            "baseTime": [round(DISPLAY[0] + i * span, 3), round(DISPLAY[0] + (i + 1) * span, 3)],
+        }
         for i, w in enumerate(ws)
     ]
     layout = {
@@ -126,24 +214,35 @@ def caption_cue(draw: st.DrawFn, index: int) -> dict:
         "position": {"x": draw(_rounded(0.1, 0.9)), "y": draw(_rounded(0.1, 0.95))},
         "safeAreaClamp": draw(st.sampled_from([True, True, False])),
         "childrenLayout": {
-            "mode": "flow", "direction": "horizontal", "wrap": True,
+            "mode": "flow",
+            "direction": "horizontal",
+            "wrap": True,
             "maxWidth": f"{draw(st.integers(50, 100))}%",
             "gap": draw(st.sampled_from([0.005, 0.005, 0, 0.01, 0.003])),
-            "align": "center", "justify": "center",
+            "align": "center",
+            "justify": "center",
         },
     }
     return {
-        "id": f"cue-c{index}", "track": "caption",
+        "id": f"cue-c{index}",
+        "track": "caption",
         "domLifetime": [0.0, DISPLAY[1] + 0.3],
-        "root": {"id": f"clip-c{index}", "eType": "group", "displayTime": list(DISPLAY),
-                 "layout": layout, "children": children},
+        "root": {
+            "id": f"clip-c{index}",
+            "eType": "group",
+            "displayTime": list(DISPLAY),
+            "layout": layout,
+            "children": children,
+        },
     }
 
 
 @st.composite
 def free_cue(draw: st.DrawFn, index: int) -> dict:
-    style: dict = {"color": draw(st.sampled_from(TEXT_COLORS)),
-                   "fontFamily": draw(st.sampled_from(FAMILIES))}
+    style: dict = {
+        "color": draw(st.sampled_from(TEXT_COLORS)),
+        "fontFamily": draw(st.sampled_from(FAMILIES)),
+    }
     if draw(st.booleans()):
         style["fontSizeRel"] = draw(_rounded(0.02, 0.1))
     else:
@@ -151,15 +250,22 @@ def free_cue(draw: st.DrawFn, index: int) -> dict:
     if draw(st.booleans()):
         style["align"] = draw(st.sampled_from(["left", "center", "right"]))
     text = " ".join(draw(words(1, 14)))
-    layout = {"anchor": draw(st.sampled_from(ANCHORS)),
-              "position": {"x": draw(_rounded(0.05, 0.95)), "y": draw(_rounded(0.05, 0.95))}}
+    layout = {
+        "anchor": draw(st.sampled_from(ANCHORS)),
+        "position": {"x": draw(_rounded(0.05, 0.95)), "y": draw(_rounded(0.05, 0.95))},
+    }
     node = {"id": f"f{index}-t", "eType": "text", "text": text, "style": style}
     if draw(st.booleans()):
         node["layout"] = layout
         root = node
     else:
-        root = {"id": f"f{index}-g", "eType": "group", "layout": layout,
-                "boxStyle": draw(box_styles()), "children": [node]}
+        root = {
+            "id": f"f{index}-g",
+            "eType": "group",
+            "layout": layout,
+            "boxStyle": draw(box_styles()),
+            "children": [node],
+        }
     root["displayTime"] = list(DISPLAY)
     return {"id": f"cue-f{index}", "track": "overlay", "root": root}
 
@@ -179,8 +285,13 @@ def fuzz_cases(draw: st.DrawFn) -> FuzzCase:
     if n_free:
         tracks.append({"id": "overlay", "type": "free", "layer": 2})
         cues += [draw(free_cue(i)) for i in range(n_free)]
-    doc = {"version": "2.0", "timebase": {"unit": "seconds", "fps": FPS}, "stage": stage,
-           "tracks": tracks, "cues": cues}
+    doc = {
+        "version": "2.0",
+        "timebase": {"unit": "seconds", "fps": FPS},
+        "stage": stage,
+        "tracks": tracks,
+        "cues": cues,
+    }
     width, height = SIZES[aspect]
     return FuzzCase(doc, width, height)
 
@@ -192,17 +303,22 @@ REGRESSIONS_DIR = Path(__file__).resolve().parent / "regressions"
 
 def case_from_json(data: dict) -> FuzzCase:
     width, height = data["size"]
-    return FuzzCase(data["scenario"], int(width), int(height), tuple(data["frames"]),
-                    int(data.get("fps", FPS)))
+    return FuzzCase(
+        data["scenario"], int(width), int(height), tuple(data["frames"]), int(data.get("fps", FPS))
+    )
 
 
 def case_failures(reference: ReferenceRenderer, case: FuzzCase) -> list[str]:
     """Render ``case`` in both renderers; one line per frame outside the metric's bound."""
     scenario = load_scenario(case.doc)
-    results = run_scenario("fuzz", case.doc, scenario, reference, case.width, case.height,
-                           case.fps, list(case.frames))
-    return [f"frame {r.frame_index}: IoU {r.score.iou:.4f}, MAE {r.score.mae:.2f}"
-            for r in results if r.score is not None and not r.score.passed]
+    results = run_scenario(
+        "fuzz", case.doc, scenario, reference, case.width, case.height, case.fps, list(case.frames)
+    )
+    return [
+        f"frame {r.frame_index}: IoU {r.score.iou:.4f}, MAE {r.score.mae:.2f}"
+        for r in results
+        if r.score is not None and not r.score.passed
+    ]
 
 
 def save_regression(case: FuzzCase, failures: list[str], found_by: str) -> Path:

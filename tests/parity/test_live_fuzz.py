@@ -43,13 +43,18 @@ def reference() -> Iterator[ReferenceRenderer]:
 def test_fuzzed_scenarios_match_reference(reference: ReferenceRenderer) -> None:
     last_failure: list[tuple[FuzzCase, list[str]]] = []
 
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
     @given(case=fuzz_cases())
     def check(case: FuzzCase) -> None:
         try:
             failures = case_failures(reference, case)
-        except Exception as exc:  # a crash of either renderer is a finding too
+        except Exception as exc:  # noqa: BLE001 - a crash of either renderer is a finding
             failures = [f"error: {exc!r}"]
         if failures:
             # Hypothesis replays the minimal example last, so this ends up holding it.
@@ -62,6 +67,9 @@ def test_fuzzed_scenarios_match_reference(reference: ReferenceRenderer) -> None:
         if last_failure:
             case, failures = last_failure[0]
             path = save_regression(case, failures, "tests/parity/test_live_fuzz.py")
-            pytest.fail(f"fuzzed scenario outside the parity bound, saved as {path}:\n"
-                        + "\n".join(failures), pytrace=False)
+            pytest.fail(
+                f"fuzzed scenario outside the parity bound, saved as {path}:\n"
+                + "\n".join(failures),
+                pytrace=False,
+            )
         raise

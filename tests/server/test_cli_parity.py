@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import engine.parity_run as parity_run
+from engine import parity_run
 from engine.parity import ParityScore
 from engine.parity_run import (
     default_size,
@@ -31,15 +31,34 @@ def _scenario(aspect: str = "16:9", plugin: str | None = None, display=(0.5, 1.5
     if plugin:
         word["pluginChain"] = [{"name": plugin, "params": {}}]
     return {
-        "version": "2.0", "timebase": {"unit": "seconds"}, "stage": {"baseAspect": aspect},
-        "tracks": [{"id": "caption", "type": "subtitle",
-                    "defaultStyle": {"fontSizeRel": 0.05, "fontFamily": "Arial, sans-serif",
-                                     "color": "#ffffff"},
-                    "defaultConstraints": {"safeArea": {"bottom": 0.075}}}],
-        "cues": [{"id": "cue-1", "track": "caption",
-                  "root": {"id": "clip-1", "eType": "group", "displayTime": list(display),
-                           "layout": {"anchor": "bc", "position": {"x": 0.5, "y": 0.9}},
-                           "children": [word]}}],
+        "version": "2.0",
+        "timebase": {"unit": "seconds"},
+        "stage": {"baseAspect": aspect},
+        "tracks": [
+            {
+                "id": "caption",
+                "type": "subtitle",
+                "defaultStyle": {
+                    "fontSizeRel": 0.05,
+                    "fontFamily": "Arial, sans-serif",
+                    "color": "#ffffff",
+                },
+                "defaultConstraints": {"safeArea": {"bottom": 0.075}},
+            }
+        ],
+        "cues": [
+            {
+                "id": "cue-1",
+                "track": "caption",
+                "root": {
+                    "id": "clip-1",
+                    "eType": "group",
+                    "displayTime": list(display),
+                    "layout": {"anchor": "bc", "position": {"x": 0.5, "y": 0.9}},
+                    "children": [word],
+                },
+            }
+        ],
     }
 
 
@@ -54,8 +73,9 @@ def test_help_states_the_plugin_policy(capsys: pytest.CaptureFixture[str]) -> No
 
 
 @pytest.mark.parametrize("argv", [["--every", "0"], ["--fps", "0"], ["--duration", "-1"]])
-def test_bad_options_exit_2(argv: list[str], tmp_path: Path,
-                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_options_exit_2(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "s.json"
     path.write_text(json.dumps(_scenario()))
     assert main(["parity", str(path), *argv]) == 2
@@ -76,10 +96,16 @@ def test_frames_with_a_plugin_in_effect_are_marked() -> None:
     # cwi-color's window on "Hello" is [0.5, 1.0 + 0.5]: frames from t=0.5 on are marked while
     # the word is mounted; an unknown name is ignored by both renderers, so never marks.
     official = load_scenario(_scenario(plugin="cwi-color@2.0.0"))
-    marks = {n: plugins for n, _img, plugins in iter_ours(official, [0, 12, 15, 30, 44],
-                                                           320, 180, 30)}
-    assert marks == {0: (), 12: (), 15: ("cwi-color@2.0.0",), 30: ("cwi-color@2.0.0",),
-                     44: ("cwi-color@2.0.0",)}
+    marks = {
+        n: plugins for n, _img, plugins in iter_ours(official, [0, 12, 15, 30, 44], 320, 180, 30)
+    }
+    assert marks == {
+        0: (),
+        12: (),
+        15: ("cwi-color@2.0.0",),
+        30: ("cwi-color@2.0.0",),
+        44: ("cwi-color@2.0.0",),
+    }
     unknown = load_scenario(_scenario(plugin="not-a-plugin"))
     assert all(p == () for _n, _img, p in iter_ours(unknown, [0, 15, 30], 320, 180, 30))
 
@@ -97,21 +123,36 @@ def live() -> None:
 
 
 @pytest.mark.browser
-def test_live_run_prints_table_and_writes_report(live: None, tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_live_run_prints_table_and_writes_report(
+    live: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     plain = tmp_path / "plain.json"
     plain.write_text(json.dumps(_scenario()))
     with_plugin = tmp_path / "with_plugin.json"
     with_plugin.write_text(json.dumps(_scenario(plugin="cwi-color@2.0.0")))
     report = tmp_path / "out" / "report.html"
 
-    rc = main(["parity", str(plain), str(with_plugin), "--every", "15", "--size", "640x360",
-               "--report", str(report)])
+    rc = main(
+        [
+            "parity",
+            str(plain),
+            str(with_plugin),
+            "--every",
+            "15",
+            "--size",
+            "640x360",
+            "--report",
+            str(report),
+        ]
+    )
 
     out = capsys.readouterr().out
     assert rc == 0, out
-    rows = {line.split()[0]: line.split() for line in out.splitlines()
-            if line.startswith(("plain.json", "with_plugin.json"))}
+    rows = {
+        line.split()[0]: line.split()
+        for line in out.splitlines()
+        if line.startswith(("plain.json", "with_plugin.json"))
+    }
     # frames 0, 15, 30, 45 (up to the last cue end, 1.5 s)
     assert rows["plain.json"][1:6] == ["640x360", "4", "4", "0", "0"]
     assert rows["with_plugin.json"][1:6] == ["640x360", "4", "1", "3", "0"]
@@ -122,14 +163,24 @@ def test_live_run_prints_table_and_writes_report(live: None, tmp_path: Path,
 
 @pytest.mark.browser
 def test_live_run_exits_1_when_a_frame_is_outside_the_bound(
-        live: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    live: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "s.json"
     path.write_text(json.dumps(_scenario()))
     monkeypatch.setattr(parity_run, "compare", lambda ref, ours: ParityScore(0.5, 9.0))
 
-    rc = main(["parity", str(path), "--every", "30", "--size", "640x360", "--report",
-               str(tmp_path / "r.html")])
+    rc = main(
+        [
+            "parity",
+            str(path),
+            "--every",
+            "30",
+            "--size",
+            "640x360",
+            "--report",
+            str(tmp_path / "r.html"),
+        ]
+    )
 
     out = capsys.readouterr().out
     assert rc == 1
@@ -138,8 +189,9 @@ def test_live_run_exits_1_when_a_frame_is_outside_the_bound(
 
 
 @pytest.mark.browser
-def test_live_run_rejects_a_size_of_another_aspect(live: None, tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_live_run_rejects_a_size_of_another_aspect(
+    live: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "s.json"
     path.write_text(json.dumps(_scenario("9:16")))
     assert main(["parity", str(path), "--size", "640x360"]) == 2
