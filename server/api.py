@@ -48,7 +48,7 @@ from server.schemas import (
     RenderBody,
     RenderQueued,
     StatusResponse,
-    check_json_numbers,
+    check_json_values,
     render_preview_png,
 )
 from server.settings import Settings, get_settings
@@ -262,7 +262,7 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
     def submit_render(body: RenderBody, request: Request) -> RenderQueued:
         """Queue a render. A job_id that exists already is not run again: the answer then
         carries its current status."""
-        size = len(json.dumps(body.scenario, ensure_ascii=False).encode())
+        size = len(json.dumps(body.scenario, ensure_ascii=False).encode("utf-8", "surrogatepass"))
         if size > settings.max_scenario_bytes:
             message = (
                 f"the scenario must be at most {settings.max_scenario_bytes} bytes, "
@@ -272,7 +272,7 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
         try:
             from motiontext.parse import load_scenario
 
-            check_json_numbers(body.scenario)
+            check_json_values(body.scenario)
             load_scenario(body.scenario)
         except ScenarioError as exc:
             path = "scenario" + (
@@ -358,7 +358,7 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
     def preview(body: PreviewBody) -> Response:
         """A posted scenario's caption overlay at ``t`` as a transparent PNG."""
         try:
-            check_json_numbers(body.scenario)
+            check_json_values(body.scenario)
             png = render_preview_png(body.scenario, (body.width, body.height), body.t, body.fps)
         except ScenarioError as exc:
             raise ApiError(

@@ -62,6 +62,25 @@ class RenderBody(BaseModel):
         None, validation_alias=AliasChoices("callback_url", "callbackUrl"), max_length=4096
     )
 
+    @field_validator("video_url", "callback_url")
+    @classmethod
+    def _plain_url(cls, value: str | None) -> str | None:
+        """No whitespace or control characters (they would reach an HTTP request line as
+        they are) and nothing that is not Unicode text."""
+        if value is None:
+            return value
+        bad = next((c for c in value if ord(c) <= 0x20 or ord(c) == 0x7F), None)
+        if bad is not None:
+            raise ValueError(
+                f"the URL must not contain whitespace or control characters (found {bad!r}); "
+                "percent-encode them"
+            )
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("the URL must be valid Unicode text") from None
+        return value
+
     @field_validator("job_id")
     @classmethod
     def _not_dots(cls, value: str | None) -> str | None:
@@ -114,23 +133,39 @@ class PreviewBody(BaseModel):
     fps: int = Field(30, ge=1, le=60)
 
 
-def check_json_numbers(document: Any) -> None:
-    """Refuse numbers that JSON.parse would never hand the renderer: NaN and infinities
-    (Python's JSON reader accepts them, JSON does not) and integers beyond the range of a
-    double (JSON.parse makes them Infinity; RFC 8259 section 6). Raises ScenarioError with
-    the number's JSON path; walks without recursion."""
+def check_json_values(document: Any) -> None:
+    """Refuse what JSON.parse would never hand the renderer, or what cannot be stored as
+    UTF-8: NaN and infinities (Python's JSON reader accepts them, JSON does not), integers
+    beyond the range of a double (JSON.parse makes them Infinity; RFC 8259 section 6), and
+    strings or keys holding half a UTF-16 surrogate pair (``"\\ud800"``). Raises
+    ScenarioError with the value's JSON path; walks without recursion."""
     import math
     import sys
 
     from motiontext.errors import ScenarioError
 
+    def text_ok(text: str) -> bool:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+
     stack: list[tuple[Any, str]] = [(document, "")]
     while stack:
         value, path = stack.pop()
         if isinstance(value, dict):
-            stack.extend((v, f"{path}.{k}" if path else str(k)) for k, v in value.items())
+            for key, item in value.items():
+                item_path = f"{path}.{key}" if path else str(key)
+                if isinstance(key, str) and not text_ok(key):
+                    raise ScenarioError(
+                        "expected valid Unicode, but a key holds a lone surrogate", path
+                    )
+                stack.append((item, item_path))
         elif isinstance(value, list):
             stack.extend((v, f"{path}[{i}]") for i, v in enumerate(value))
+        elif isinstance(value, str) and not text_ok(value):
+            raise ScenarioError("expected valid Unicode text, but it holds a lone surrogate", path)
         elif isinstance(value, float) and not math.isfinite(value):
             raise ScenarioError(f"expected a finite number, but got {value}", path)
         elif (

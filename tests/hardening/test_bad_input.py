@@ -399,9 +399,14 @@ def test_local_paths_and_foreign_schemes_are_422(
         "http://[::1/v.mp4",
         "http://127.0.0.1:99999/v.mp4",
         "data:video/mp4;base64,AAAA",
+        "http://127.0.0.1/a.mp4\r\nX-Injected: 1",
+        "http://127.0.0.1/a b.mp4",
+        "http://127.0.0.1/a.mp4\x00.jpg",
+        " http://127.0.0.1/a.mp4",
+        "http://127.0.0.1/\ud800.mp4",
     ):
         body = render_body("scheme", url)
-        response = http.post(f"{server.url}/render", json=body)
+        response = _post(http, server.url, json.dumps(body).encode())  # escapes \ud800
         assert response.status_code == 422, (url, response.text)
         assert response.json()["path"] == "video_url"
         assert response.json()["error_code"] in ("INVALID_INPUT", "DOWNLOAD_FAILED")
@@ -455,3 +460,35 @@ def test_scenarios_the_renderer_fails_on_are_422_or_failed_jobs(
         preview = http.get(f"{server.url}/api/render/unrenderable/preview", params={"t": 0.5})
     assert final["status"] == "failed" and final["error_code"], final
     assert preview.status_code == 422
+
+
+@pytest.mark.parametrize("where", ["text", "key", "job-free"])
+def test_lone_surrogates_are_422_not_500(
+    service: tuple[ServerThread, Settings], http: httpx.Client, media_server: str, where: str
+) -> None:
+    """JSON may escape half a UTF-16 pair ("\\ud800"); Python reads it into a string that
+    cannot be encoded as UTF-8 (for Redis, for logs, for the text shaper)."""
+    server, _ = service
+    scenario = copy.deepcopy(SCENARIO)
+    if where == "text":
+        scenario["cues"][0]["root"]["children"][0]["text"] = "@@"
+    elif where == "key":
+        scenario["define"]["@@"] = 1
+    else:
+        scenario["stage"]["note"] = "@@"
+    text = json.dumps(
+        render_body("surrogate", f"{media_server}/m/short.mp4") | {"scenario": scenario}
+    )
+    raw = text.replace('"@@"', '"a\\ud800b"').encode()
+    if where == "key":
+        raw = text.replace('"@@": 1', '"\\udfff": 1').encode()
+    response = _post(http, server.url, raw)
+    assert response.status_code == 422, response.text
+    assert response.json()["error_code"] == "INVALID_SCENARIO"
+    preview = {"scenario": json.loads(raw)["scenario"], "t": 0.5, "width": 32, "height": 18}
+    response = http.post(
+        f"{server.url}/preview",
+        content=json.dumps(preview).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text

@@ -21,6 +21,23 @@ PLUGIN_GOLDENS = [
 # (golden, t) -> why the original's frame cannot be reproduced deterministically.
 EXCEPTIONS: dict[tuple[str, float], str] = {}
 
+# elastic tilts each word by random(-3, 3) deg when its timeline is built; the goldens drew
+# from a seeded Math.random whose seed is unknown. For every frame below some tilt in range
+# passes (checked by sweeping the draw over its range); our seeded tilt differs in sign or size.
+_ELASTIC_TILT = "elastic word tilt is a Math.random draw (unknown seed in the goldens)"
+EXCEPTIONS.update({("plugin_elastic", t): _ELASTIC_TILT for t in (
+    0.5, 0.667, 1.333, 2.5, 2.667, 2.833, 4.167, 4.333, 4.5, 4.667)})
+
+# magnetic rebuilds its timeline on every frame in the original (host re-initialisation loop,
+# plugins spec 2.1/4.5), drawing fresh random targets each time: the scatter jitters frame to
+# frame, which the spec calls not reproducible. Our draws are seeded and stable per char, so
+# every frame where the characters are still off their rest positions differs.
+_MAGNETIC_JITTER = "magnetic re-draws its random targets every frame in the original"
+EXCEPTIONS.update({("plugin_magnetic", t): _MAGNETIC_JITTER for t in (
+    0.5, 0.667, 0.833, 1.0, 1.167, 1.333, 1.5, 1.667, 1.833, 2.0, 2.167, 2.333, 2.5, 2.667,
+    2.833, 3.0, 3.167, 3.333, 4.167, 4.333, 4.5, 4.667, 4.833, 5.0, 5.167, 5.333, 5.5, 6.167,
+    6.333, 6.5, 6.667, 6.833, 7.0)})
+
 
 @pytest.mark.parametrize("name", PLUGIN_GOLDENS)
 def test_plugin_golden_parity(name: str) -> None:
