@@ -229,8 +229,8 @@ def run_kill_recovery(args: argparse.Namespace, work: Path, media: str) -> dict[
             if children:
                 busy[process.pid] = children[0].pid
         [(worker_pid, horse_pid)] = busy.items()
+        os.kill(worker_pid, signal.SIGKILL)  # first: it would notice its horse die
         os.kill(horse_pid, signal.SIGKILL)
-        os.kill(worker_pid, signal.SIGKILL)
         killed = time.monotonic()
         final = wait_final(http, server.url, "kill-recovery", timeout=600)
         recovered = time.monotonic() - killed

@@ -26,11 +26,12 @@ from pathlib import Path
 import av
 import numpy as np
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: audio interleaved with the video (was appended after it)
 CACHE_DIR = Path(__file__).resolve().parents[1] / ".cache" / "bench-clips"
 _BT709 = 1
 _RANGE_MPEG = 1
 _PAN_PX_PER_FRAME = 3
+_AUDIO_RATE = 48000
 
 
 @dataclass(frozen=True)
@@ -98,8 +99,8 @@ def _write_clip(spec: ClipSpec, path: Path) -> None:
         cc.color_range = _RANGE_MPEG
         audio = None
         if spec.audio:
-            audio = out.add_stream("aac", rate=48000, layout="stereo")
-            audio.time_base = Fraction(1, 48000)
+            audio = out.add_stream("aac", rate=_AUDIO_RATE, layout="stereo")
+            audio.time_base = Fraction(1, _AUDIO_RATE)
         planes = np.empty((h * 3 // 2, w), np.uint8)
         for index in range(spec.frames):
             shift = (_PAN_PX_PER_FRAME * index) % pan_range
@@ -115,27 +116,25 @@ def _write_clip(spec: ClipSpec, path: Path) -> None:
             frame.colorspace, frame.color_range = _BT709, _RANGE_MPEG
             for packet in video.encode(frame):
                 out.mux(packet)
+            if audio is not None:  # interleaved as cameras write it: each frame's audio beside it
+                first = index * _AUDIO_RATE // spec.fps
+                _write_sine(out, audio, first, (index + 1) * _AUDIO_RATE // spec.fps - first)
         for packet in video.encode(None):
             out.mux(packet)
         if audio is not None:
-            _write_sine(out, audio, spec.seconds)
+            for packet in audio.encode(None):
+                out.mux(packet)
 
 
-def _write_sine(out: av.container.OutputContainer, stream: av.AudioStream, seconds: float) -> None:
-    rate = 48000
-    total = round(seconds * rate)
-    chunk = 4800
-    for first in range(0, total, chunk):
-        n = min(chunk, total - first)
-        t = (first + np.arange(n)) / rate
-        samples = (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
-        frame = av.AudioFrame.from_ndarray(
-            np.stack([samples, samples]), format="fltp", layout="stereo"
-        )
-        frame.sample_rate, frame.pts, frame.time_base = rate, first, Fraction(1, rate)
-        for packet in stream.encode(frame):
-            out.mux(packet)
-    for packet in stream.encode(None):
+def _write_sine(
+    out: av.container.OutputContainer, stream: av.AudioStream, first: int, count: int
+) -> None:
+    """Encode ``count`` samples of a 440 Hz tone starting at sample ``first``."""
+    t = (first + np.arange(count)) / _AUDIO_RATE
+    samples = (0.2 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    frame = av.AudioFrame.from_ndarray(np.stack([samples, samples]), format="fltp", layout="stereo")
+    frame.sample_rate, frame.pts, frame.time_base = _AUDIO_RATE, first, Fraction(1, _AUDIO_RATE)
+    for packet in stream.encode(frame):
         out.mux(packet)
 
 

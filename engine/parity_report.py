@@ -4,10 +4,11 @@ One file, no external references: images are embedded as base64 PNG. At the top 
 (verdict, the metric's bound, frames compared/skipped/failed per scenario); below, one card per
 frame, worst first: reference | ours | diff heatmap, with IoU and blurred MAE. Only the worst
 ``max_frames`` distinct frames keep images (a frame whose score was reused from an identical
-earlier frame adds nothing); every failing frame is still listed in the table.
+earlier frame, or where both frames are empty, adds nothing); every failing frame is still
+listed in the table.
 
-Panels are cropped to the union of both frames' non-transparent pixels (plus a margin) and
-composited over mid-gray, as the metric sees them. The heatmap shows |reference - ours| of
+Panels are cropped to the union of both frames' non-transparent pixels (plus a margin; tiny
+crops are zoomed by whole pixels) and composited over mid-gray, as the metric sees them. The heatmap shows |reference - ours| of
 those composites, mean over RGB, x4, on a black-red-yellow-white ramp: a picture of where the
 frames differ, not a second metric.
 """
@@ -42,6 +43,7 @@ _HEAD = (
     "</style></head><body>"
 )
 PANEL_MAX_WIDTH = 560
+PANEL_MIN_WIDTH = 160
 CROP_MARGIN_PX = 16
 _GRAY = 128.0
 
@@ -110,7 +112,10 @@ def _heat(diff: np.ndarray) -> np.ndarray:
 
 def _png_b64(rgb: np.ndarray) -> str:
     img = Image.fromarray(rgb)
-    if img.width > PANEL_MAX_WIDTH:
+    if img.width < PANEL_MIN_WIDTH:  # tiny crops: whole-pixel zoom, so pixels stay visible
+        factor = -(-PANEL_MIN_WIDTH // img.width)
+        img = img.resize((img.width * factor, img.height * factor), Image.Resampling.NEAREST)
+    elif img.width > PANEL_MAX_WIDTH:
         img = img.resize(
             (PANEL_MAX_WIDTH, max(1, round(img.height * PANEL_MAX_WIDTH / img.width))),
             Image.Resampling.LANCZOS,
@@ -155,8 +160,8 @@ class ParityReport:
     ) -> None:
         if result.score is None or result.reused or ref is None or ours is None:
             return
-        if self.max_frames <= 0:
-            return
+        if self.max_frames <= 0 or not (ref[..., 3].any() or ours[..., 3].any()):
+            return  # nothing to show when both frames are empty
         key = (result.badness, -next(self._counter))
         if len(self._cards) >= self.max_frames and key <= (
             self._cards[0].badness,

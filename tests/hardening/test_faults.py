@@ -73,7 +73,11 @@ def _horses(workers: Workers) -> dict[int, int]:
     found = {}
     for process in workers.processes:
         with contextlib.suppress(psutil.Error):
-            children = psutil.Process(process.pid).children()
+            children = [
+                child
+                for child in psutil.Process(process.pid).children()
+                if child.status() != psutil.STATUS_ZOMBIE  # a finished horse not yet reaped
+            ]
             if children:
                 found[process.pid] = children[0].pid
     return found
@@ -118,8 +122,8 @@ def test_worker_killed_with_its_render_is_retried_on_another_worker(
             busy = _horses(stack.workers)
             assert len(busy) == 1, busy
             [(worker_pid, horse_pid)] = busy.items()
+            _kill(worker_pid)  # first: a living worker would notice its horse die
             _kill(horse_pid)
-            _kill(worker_pid)
             killed_at = time.monotonic()
             queue = Queue(stack.settings.queue_name, connection=stack.store.redis)
             assert queue.started_job_registry.count == 1  # abandoned, not yet noticed
