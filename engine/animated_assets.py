@@ -46,14 +46,21 @@ class _Layer:
     tongues: tuple[_Tongue, ...]
 
 
-def _layer(rng: random.Random, count: int, height: tuple[float, float],
-           width: tuple[float, float], colors: tuple[int, ...],
-           stops: tuple[float, ...]) -> _Layer:
+def _layer(
+    rng: random.Random,
+    count: int,
+    height: tuple[float, float],
+    width: tuple[float, float],
+    colors: tuple[int, ...],
+    stops: tuple[float, ...],
+) -> _Layer:
     tongues = []
     for i in range(count):
         x = (i + rng.uniform(0.1, 0.9)) * (FLAME_W + 80) / count - 40
-        waves = tuple((rng.randint(4, 15), rng.uniform(0.06, 0.16), rng.uniform(0, 2 * math.pi))
-                      for _ in range(2))
+        waves = tuple(
+            (rng.randint(4, 15), rng.uniform(0.06, 0.16), rng.uniform(0, 2 * math.pi))
+            for _ in range(2)
+        )
         sway = (rng.randint(3, 10), rng.uniform(5, 14), rng.uniform(0, 2 * math.pi))
         tongues.append(_Tongue(x, rng.uniform(*width), rng.uniform(*height), waves, sway))
     return _Layer(colors, stops, tuple(tongues))
@@ -63,12 +70,20 @@ def _layer(rng: random.Random, count: int, height: tuple[float, float],
 def _flame_layers() -> tuple[_Layer, ...]:
     rng = random.Random(_SEED)
     return (
-        _layer(rng, 12, (235, 290), (80, 120),
-               (0xFFC8320A, 0xF0D2460A, 0x00A01E00), (0.0, 0.65, 1.0)),
-        _layer(rng, 15, (190, 250), (55, 90),
-               (0xFFFFAA28, 0xF0FF7814, 0x00D23C05), (0.0, 0.6, 1.0)),
-        _layer(rng, 17, (120, 200), (35, 60),
-               (0xFFFFFADC, 0xFFFFDC5A, 0xC8FFA01E, 0x00FF7814), (0.0, 0.35, 0.7, 1.0)),
+        _layer(
+            rng, 12, (235, 290), (80, 120), (0xFFC8320A, 0xF0D2460A, 0x00A01E00), (0.0, 0.65, 1.0)
+        ),
+        _layer(
+            rng, 15, (190, 250), (55, 90), (0xFFFFAA28, 0xF0FF7814, 0x00D23C05), (0.0, 0.6, 1.0)
+        ),
+        _layer(
+            rng,
+            17,
+            (120, 200),
+            (35, 60),
+            (0xFFFFFADC, 0xFFFFDC5A, 0xC8FFA01E, 0x00FF7814),
+            (0.0, 0.35, 0.7, 1.0),
+        ),
     )
 
 
@@ -82,8 +97,9 @@ def _tongue_path(t: _Tongue, phase: float) -> tuple[skia.Path, float]:
     path = skia.Path()
     path.moveTo(t.x - w / 2, base)
     path.cubicTo(t.x - w / 2, base - 0.45 * h, tip_x - 0.18 * w, tip_y + 0.35 * h, tip_x, tip_y)
-    path.cubicTo(tip_x + 0.18 * w, tip_y + 0.35 * h, t.x + w / 2, base - 0.45 * h,
-                 t.x + w / 2, base)
+    path.cubicTo(
+        tip_x + 0.18 * w, tip_y + 0.35 * h, t.x + w / 2, base - 0.45 * h, t.x + w / 2, base
+    )
     path.close()
     return path, tip_y
 
@@ -92,32 +108,44 @@ def _render_flame(frame_index: int) -> skia.Image:
     surface = skia.Surface(FLAME_W, FLAME_H)
     canvas = surface.getCanvas()
     canvas.clear(skia.ColorTRANSPARENT)
-    phase = 2 * math.pi * (frame_index % FLAME_FRAMES) / FLAME_FRAMES
+    phase = 2 * math.pi * frame_index / FLAME_FRAMES
     bed = skia.GradientShader.MakeLinear(
         [skia.Point(0, FLAME_H * 0.3), skia.Point(0, FLAME_H)],
-        [0x00D2500F, 0xB4D2500F, 0xFFFFB432], [0.0, 0.4, 1.0])
+        [0x00D2500F, 0xB4D2500F, 0xFFFFB432],
+        [0.0, 0.4, 1.0],
+    )
     canvas.drawRect(skia.Rect.MakeWH(FLAME_W, FLAME_H), skia.Paint(Shader=bed))
     for layer in _flame_layers():
         for tongue in layer.tongues:
             path, tip_y = _tongue_path(tongue, phase)
             shader = skia.GradientShader.MakeLinear(
-                [skia.Point(0, FLAME_H), skia.Point(0, tip_y)], list(layer.colors),
-                list(layer.stops))
+                [skia.Point(0, FLAME_H), skia.Point(0, tip_y)],
+                list(layer.colors),
+                list(layer.stops),
+            )
             canvas.drawPath(path, skia.Paint(Shader=shader, AntiAlias=True))
     return surface.makeImageSnapshot()
 
 
-@lru_cache(maxsize=FLAME_FRAMES)
+_cached_flame = lru_cache(maxsize=FLAME_FRAMES)(_render_flame)
+
+
 def flame_frame(frame_index: int) -> skia.Image:
-    """Frame ``frame_index`` (mod 104) of the flame loop, 480 x 272, premultiplied."""
-    return _render_flame(frame_index % FLAME_FRAMES)
+    """Frame ``frame_index`` (mod 104) of the flame loop, 480 x 272, premultiplied; each is
+    rendered once per process."""
+    return _cached_flame(frame_index % FLAME_FRAMES)
 
 
 _ASSETS = {"flame": (flame_frame, FLAME_W, FLAME_H)}
 
 
-def draw_asset_frame(canvas: skia.Canvas, name: str, frame_index: int,
-                     rect: tuple[float, float, float, float], opacity: float) -> None:
+def draw_asset_frame(
+    canvas: skia.Canvas,
+    name: str,
+    frame_index: int,
+    rect: tuple[float, float, float, float],
+    opacity: float,
+) -> None:
     """Draw frame ``frame_index`` of asset ``name`` with ``object-fit: cover`` into ``rect``
     (x, y, w, h in the canvas's current coordinates): scaled by max(w/W, h/H), centred and
     cropped to the rect, at ``opacity``. Unknown names and empty rects draw nothing."""
@@ -131,7 +159,10 @@ def draw_asset_frame(canvas: skia.Canvas, name: str, frame_index: int,
     dst = skia.Rect.MakeXYWH(x + (w - dw) / 2, y + (h - dh) / 2, dw, dh)
     canvas.save()
     canvas.clipRect(skia.Rect.MakeXYWH(x, y, w, h), doAntiAlias=True)
-    canvas.drawImageRect(frame(frame_index), dst,
-                         skia.SamplingOptions(skia.FilterMode.kLinear),
-                         skia.Paint(Alphaf=min(1.0, opacity), AntiAlias=True))
+    canvas.drawImageRect(
+        frame(frame_index),
+        dst,
+        skia.SamplingOptions(skia.FilterMode.kLinear),
+        skia.Paint(Alphaf=min(1.0, opacity), AntiAlias=True),
+    )
     canvas.restore()

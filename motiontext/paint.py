@@ -5,6 +5,7 @@ context, the backgrounds of non-positioned descendants first, then positioned de
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .css import Rgba, Shadow, parse_length
@@ -89,8 +90,17 @@ def _own_paint(box: Box, items: list) -> None:
     radius = 0.0
     if cs.radius is not None:
         radius = cs.radius.resolve(min(box.w, box.h), cs.font_px) or 0.0
-    items.append(BoxPaint(box.matrix, (0.0, 0.0, box.w, box.h), radius, cs.background,
+    items.append(BoxPaint(box.matrix, _snapped_rect(box), radius, cs.background,
                           cs.border_width, cs.border_color if has_border else None))
+
+
+def _snapped_rect(box: Box) -> tuple[float, float, float, float]:
+    """Blink pixel-snaps backgrounds and borders in the box's transform space: edges at
+    round(offset) and round(offset + size), expressed back in local coordinates."""
+    sx, sy = box.space_offset
+    x0, y0 = math.floor(sx + 0.5) - sx, math.floor(sy + 0.5) - sy
+    x1, y1 = math.floor(sx + box.w + 0.5) - sx, math.floor(sy + box.h + 0.5) - sy
+    return (x0, y0, x1 - x0, y1 - y0)
 
 
 def _text(box: Box, items: list) -> None:

@@ -27,8 +27,9 @@ def wave_height(params: dict[str, Any]) -> float:
     return max(0.0, number(params, "waveHeight", 12))
 
 
-def letter_offsets(n: int, q: float, height: float, letter_duration: float
-                   ) -> list[tuple[float, float]]:
+def letter_offsets(
+    n: int, q: float, height: float, letter_duration: float
+) -> list[tuple[float, float]]:
     """(dx, dy) px of each of ``n`` letters at progress q (negative dy = up)."""
     span = clamp(letter_duration, 0.2, 0.9)
     step = (1 - span) / (n - 1) if n > 1 else 0.0
@@ -50,8 +51,12 @@ class CwiBouncing:
         height = number(params, "waveHeight", 12)  # no clamp, no popScale fallback here
         e = ease_in_out_cubic(p)
         w = math.sin(math.pi * e)
-        return {"tx": 0.3 * math.sin(2 * math.pi * e), "ty": -0.3 * height * w,
-                "sx": 1 + 0.05 * w, "sy": 1 + 0.05 * w}
+        return {
+            "tx": 0.3 * math.sin(2 * math.pi * e),
+            "ty": -0.3 * height * w,
+            "sx": 1 + 0.05 * w,
+            "sy": 1 + 0.05 * w,
+        }
 
     def apply(self, effects: Effects, params: dict[str, Any], p: float, ctx) -> None:
         letters = ensure_letters(effects, ctx.text)
@@ -60,8 +65,12 @@ class CwiBouncing:
             # one frame an earlier cwi-color's letter colours vanish (seen in the goldens).
             for unit in letters:
                 unit.style.color = None
-        offsets = letter_offsets(len(letters), clamp(p, 0.0, 1.0), wave_height(params),
-                                 number(params, "letterDuration", 0.6))
+        offsets = letter_offsets(
+            len(letters),
+            clamp(p, 0.0, 1.0),
+            wave_height(params),
+            number(params, "letterDuration", 0.6),
+        )
         for unit, (dx, dy) in zip(letters, offsets):
             unit.transform.x, unit.transform.y = dx, dy
 

@@ -28,12 +28,13 @@ def loud_params(params: dict[str, Any]) -> tuple[float, float, float, float]:
     return scale, lift, amp, freq
 
 
-def loud_transform(q: float, scale: float, lift: float, amp: float, freq: float
-                   ) -> tuple[float, float, float]:
+def loud_transform(
+    q: float, scale: float, lift: float, amp: float, freq: float
+) -> tuple[float, float, float]:
     """(dx, dy, s) of the word at progress q (px, negative dy = up)."""
     f = envelope(q)
     base = 1 + (scale - 1) * f
-    crest = f ** 1.5
+    crest = f**1.5
     phi = math.pi * freq * q
     jitter = 0.03 * crest * math.sin(1.2 * phi)
     ring = 0.0

@@ -28,8 +28,9 @@ def whisper_params(params: dict[str, Any]) -> tuple[float, float, float, float]:
     return scale, drop, amp, freq
 
 
-def whisper_transform(q: float, scale: float, drop: float, amp: float, freq: float
-                      ) -> tuple[float, float]:
+def whisper_transform(
+    q: float, scale: float, drop: float, amp: float, freq: float
+) -> tuple[float, float]:
     """(dy, s) of the word at progress q (px, positive dy = down)."""
     f = envelope(q)
     base = 1 - (1 - scale) * f

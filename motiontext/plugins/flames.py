@@ -44,9 +44,9 @@ class Flames:
 
     def apply(self, effects: Effects, params: dict[str, Any], p: float, ctx) -> None:
         opacity = clamp(flame_opacity(params, p), 0.0, 1.0)
-        effects.decorations.append(Decoration("flames", opacity,
-                                              frame_index=gif_frame(ctx.t_seconds,
-                                                                    ctx.init_time)))
+        effects.decorations.append(
+            Decoration("flames", opacity, frame_index=gif_frame(ctx.t_seconds, ctx.init_time))
+        )
 
 
 PLUGIN = Flames()

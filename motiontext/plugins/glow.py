@@ -17,6 +17,7 @@ draw. With the listed three shadows 26 frames of those goldens fall below the Io
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..css import Rgba, Shadow
@@ -43,14 +44,15 @@ def glow_rgb(params: dict[str, Any]) -> tuple[float, float, float]:
     text = (color if isinstance(color, str) and color else DEFAULT_COLOR).strip().lstrip("#")
     if len(text) == 3:
         text = "".join(ch * 2 for ch in text)
-    pairs = [text[i:i + 2] for i in (0, 2, 4)]
+    pairs = [text[i : i + 2] for i in (0, 2, 4)]
     r, g, b = (_hex_channel(pair) / 255.0 for pair in pairs)
     return r, g, b
 
 
 def _truthy(value: Any) -> bool:
+    """JavaScript truthiness (NaN is falsy)."""
     if isinstance(value, (int, float)):
-        return value == value and value != 0
+        return not math.isnan(value) and value != 0
     return bool(value)
 
 

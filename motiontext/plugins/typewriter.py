@@ -7,12 +7,13 @@ therefore grows as it types. Character k appears at p = k·typingSpeed, so with 
 0.05 at most 20 code units ever appear (⚠ quirk, replicated when ``ctx.legacy_parity``).
 
 The flash after each new character (a text-shadow tween to ``0 0 5px rgba(255,255,255,0.5)``
-and back, restoring the string it found) runs on GSAP's wall clock, so the original is not
-seekable here (spec 3.8, 2.12). Deterministic substitute, fitted to the reference captures
-and used when ``ctx.legacy_parity``: flashes come faster than their 0.16 s, each one finds
-the previous one's glow and restores it, so from the second character on the typed text
-keeps the flash's target shadow (replacing the inherited outline; the cursor keeps it).
-The first character alone shows no glow. Without legacy parity the flash is omitted.
+and back, restoring the string it found) runs on GSAP's wall clock, so it cannot be seeked
+(spec 3.8, 2.12). The reference captures show its net effect, which we use as the
+deterministic substitute when ``ctx.legacy_parity``: once two or more characters are typed
+the text keeps the flash's target shadow for good (replacing the inherited outline; the
+cursor keeps the outline), while a single character shows none. Plausibly the flashes
+overlap, so each restores the glow the previous one left. Without legacy parity the flash is
+omitted.
 """
 
 from __future__ import annotations
@@ -82,8 +83,11 @@ class Typewriter:
             units[0].style.shadows = (FLASH_SHADOW,)
         if _flag(params, "showCursor", True):
             cursor = params.get("cursorChar")
-            style = UnitStyle(color=CURSOR_COLOR, font_weight=400,
-                              opacity=cursor_opacity(t, _flag(params, "cursorBlink", True)))
+            style = UnitStyle(
+                color=CURSOR_COLOR,
+                font_weight=400,
+                opacity=cursor_opacity(t, _flag(params, "cursorBlink", True)),
+            )
             units.append(Unit("|" if cursor is None else str(cursor), style))
         effects.units = units
         effects.group = None

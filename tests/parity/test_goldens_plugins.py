@@ -38,6 +38,15 @@ EXCEPTIONS.update({("plugin_magnetic", t): _MAGNETIC_JITTER for t in (
     2.833, 3.0, 3.167, 3.333, 4.167, 4.333, 4.5, 4.667, 4.833, 5.0, 5.167, 5.333, 5.5, 6.167,
     6.333, 6.5, 6.667, 6.833, 7.0)})
 
+# flames draws the plugin's flame.gif behind the word; that GIF is not part of the project,
+# engine.animated_assets draws a procedural stand-in, so every frame where flames show (from
+# each word's first active frame while its cue is mounted) differs inside the flame boxes.
+# tests/motiontext/plugins/test_flames.py checks these frames with the flame boxes masked.
+_FLAME_GIF = "flames' GIF asset is replaced by a procedural animation"
+EXCEPTIONS.update({("plugin_flames", round(k / 6, 3)): _FLAME_GIF
+                   for k in (*range(3, 22), *range(24, 43))})  # 0.5-3.5 s and 4.0-7.0 s
+EXCEPTIONS.update({("plugin_showcase", k / 2): _FLAME_GIF for k in range(22, 29)})  # 11-14 s
+
 
 @pytest.mark.parametrize("name", PLUGIN_GOLDENS)
 def test_plugin_golden_parity(name: str) -> None:
