@@ -1,10 +1,13 @@
-"""The long parser fuzz: ``python -m benchmarks.fuzz_long [--cases N] [--minutes M] [--render]``.
+"""The long parser fuzz: ``python -m benchmarks.fuzz_long [--cases N] [--minutes M] [--render]
+[--as-api]``.
 
 Runs the Hypothesis strategies of tests/hardening/fuzz_strategies.py (the CI test runs about
 10^4 cases of the same) in batches until ``--cases`` inputs were tried or ``--minutes`` have
 passed, and records every exception other than ScenarioError instead of stopping at the
 first. With ``--render`` every scenario the parser accepts is also laid out and rasterised
-(64x36, at 0.5 s and 2 s), which finds renderer crashes on accepted scenarios.
+(64x36, at 0.5 s and 2 s): a RenderError there is a fine refusal, anything else is a
+renderer crash on a scenario the parser accepted. ``--as-api`` first applies the API's own
+checks (server.schemas.check_json_values), so only crashes a client can reach are counted.
 
 Prints a JSON summary (cases per strategy, accepted, rejected, unexpected exceptions by type
 with one example each, cases per second) and writes it to ``--out`` when given. Exit status
@@ -54,6 +57,7 @@ class Tally:
         self.cases = 0
         self.accepted = 0
         self.rejected = 0
+        self.render_rejected = 0
         self.unexpected: dict[str, dict[str, Any]] = {}
 
     def record(self, stage: str, value: Any, exc: BaseException) -> None:
@@ -68,6 +72,7 @@ class Tally:
             "cases": self.cases,
             "accepted": self.accepted,
             "rejected_with_scenario_error": self.rejected,
+            "refused_at_render_with_render_error": self.render_rejected,
             "unexpected": self.unexpected,
         }
 
@@ -79,12 +84,17 @@ def run_strategy(
     cases: int,
     deadline: float,
     render: bool,
+    as_api: bool = False,
 ) -> None:
-    from motiontext.errors import ScenarioError
+    from motiontext.errors import RenderError, ScenarioError
 
     def check(value: Any) -> None:
         tally.cases += 1
         try:
+            if as_api and parse is _parse:
+                from server.schemas import check_json_values
+
+                check_json_values(value)  # what the API's door refuses before parsing
             scenario = parse(value)
         except ScenarioError:
             tally.rejected += 1
@@ -96,6 +106,8 @@ def run_strategy(
         if render:
             try:
                 _render(scenario)
+            except RenderError:  # refused at render time, in the error tree: fine
+                tally.render_rejected += 1
             except Exception as exc:  # noqa: BLE001
                 tally.record("render", value, exc)
 
@@ -121,6 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=200_000, help="inputs in all (default 2e5)")
     parser.add_argument("--minutes", type=float, default=30.0, help="time limit (default 30)")
     parser.add_argument("--render", action="store_true", help="also render accepted scenarios")
+    parser.add_argument(
+        "--as-api",
+        action="store_true",
+        help="refuse first what POST /render refuses before parsing (NaN, huge integers...)",
+    )
     parser.add_argument("--out", type=Path, help="write the JSON summary here")
     args = parser.parse_args(argv)
 
@@ -142,7 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         tally = Tally()
         budget_end = min(deadline, time.monotonic() + share * args.minutes * 60)
         strategy_started = time.monotonic()
-        run_strategy(strategy, parse, tally, int(args.cases * share), budget_end, args.render)
+        run_strategy(
+            strategy, parse, tally, int(args.cases * share), budget_end, args.render, args.as_api
+        )
         seconds = time.monotonic() - strategy_started
         results[name] = tally.summary() | {
             "seconds": round(seconds, 1),
@@ -152,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: {tally.cases} cases, {len(tally.unexpected)} unexpected", flush=True)
     summary = {
         "render": args.render,
+        "as_api": args.as_api,
         "seeds": len(fs.SEEDS),
         "total_cases": sum(r["cases"] for r in results.values()),
         "seconds": round(time.monotonic() - started, 1),

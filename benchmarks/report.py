@@ -68,6 +68,7 @@ def workload_ratios(workload: dict) -> dict[str, float | None]:
         "b_over_c": _ratio(_fps(workload, "render"), _fps(workload, "browser")),
         "d": _ratio(_fps(workload, "overlay"), _fps(workload, "overlay_chromium")),
         "peak_rss_mb": render.get("peak_rss_mb") if render.get("ok") else None,
+        "b_over_a0": _ratio(_fps(workload, "render"), _fps(workload, "pipeline_empty")),
         "b_over_a_cpu": _ratio(_cpu(workload, "transcode"), _cpu(workload, "render")),
         "b_over_c_cpu": _ratio(_cpu(workload, "browser"), _cpu(workload, "render")),
         "d_cpu": _ratio(_cpu(workload, "overlay_chromium"), _cpu(workload, "overlay")),
@@ -144,6 +145,10 @@ def markdown(results: dict) -> str:
     for key in ("b_over_a", "b_over_c", "d"):
         cells = [_num(w["ratios"][key], 2) for w in results["workloads"]]
         lines.append(f"| {TARGET_LABELS[key]} | " + " | ".join(cells) + " |")
+    cells = [_num(w["ratios"].get("b_over_a0"), 2) for w in results["workloads"]]
+    lines.append(
+        "| b/a0: render fps / our pipeline without captions fps | " + " | ".join(cells) + " |"
+    )
     for key in ("b_over_a", "b_over_c", "d"):
         cells = [_num(w["ratios"].get(f"{key}_cpu"), 2) for w in results["workloads"]]
         lines.append(

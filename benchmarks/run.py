@@ -87,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--work-dir", type=Path, help="scratch folder (default: a temp dir)")
     parser.add_argument("--clip-cache", type=Path, help="where generated clips are cached")
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="run nothing: redo ratios, chart.png and RESULTS.md from --out-dir/results.json",
+    )
     return parser
 
 
@@ -235,6 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     ns = build_parser().parse_args(argv)
     from engine.video_options import VideoOptions
 
+    if ns.render_only:
+        results = json.loads((ns.out_dir / "results.json").read_text("utf-8"))
+        for workload in results["workloads"]:
+            workload["ratios"] = report.workload_ratios(workload)
+        return publish(results, ns.out_dir)
     durations = [10.0] if ns.quick else [ns.duration]
     if not ns.quick and ns.flatness_seconds != ns.duration:
         durations.append(ns.flatness_seconds)
@@ -257,12 +267,18 @@ def main(argv: list[str] | None = None) -> int:
         work = ns.work_dir or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         results["workloads"] = [run_workload(seconds, ns, work) for seconds in durations]
+    return publish(results, ns.out_dir)
+
+
+def publish(results: dict[str, Any], out_dir: Path) -> int:
+    """Targets, results.json, chart.png and RESULTS.md's generated block; prints the block.
+    Returns 0 when every variant ran, else 1."""
     results["targets"] = report.evaluate_targets(results["workloads"])
-    ns.out_dir.mkdir(parents=True, exist_ok=True)
-    (ns.out_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n", "utf-8")
-    draw_chart(results, ns.out_dir / "chart.png")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "results.json").write_text(json.dumps(results, indent=1) + "\n", "utf-8")
+    draw_chart(results, out_dir / "chart.png")
     generated = report.markdown(results)
-    md_path = ns.out_dir / "RESULTS.md"
+    md_path = out_dir / "RESULTS.md"
     existing = md_path.read_text("utf-8") if md_path.exists() else "# Benchmark results\n"
     md_path.write_text(report.splice(existing, generated), "utf-8")
     print(generated)

@@ -28,16 +28,22 @@ from .text import SkiaShaper
 # Measured against Chromium 156 (white glyph edges): its coverage is about c^(1/1.2) where
 # skia-python's default is about c^(1/2.3), so a^(2.3/1.2) maps ours onto Chromium's.
 TEXT_GAMMA_EXPONENT = 2.3 / 1.2
-_TEXT_GAMMA_SKSL = """
+_TEXT_GAMMA_EFFECT = skia.RuntimeEffect.MakeForColorFilter("""
+uniform half opacity;
 half4 main(half4 c) {
   if (c.a <= 0.0) { return half4(0); }
-  half a = pow(c.a, %.6f);
+  half a = pow(c.a, %.6f) * opacity;
   return half4(c.rgb / c.a * a, a);
 }
-""" % TEXT_GAMMA_EXPONENT
-_TEXT_GAMMA_PAINT = skia.Paint(
-    ColorFilter=skia.RuntimeEffect.MakeForColorFilter(_TEXT_GAMMA_SKSL).makeColorFilter(
-        skia.Data.MakeEmpty()))
+""" % TEXT_GAMMA_EXPONENT)
+
+
+@lru_cache(maxsize=256)
+def text_gamma_paint(opacity: float) -> skia.Paint:
+    """Layer paint remapping glyph coverage (drawn opaque) and then applying the colour's
+    alpha, so the gamma acts on coverage alone, as in Skia's glyph masks."""
+    data = skia.Data.MakeWithCopy(np.array([opacity], dtype=np.float32).tobytes())
+    return skia.Paint(ColorFilter=_TEXT_GAMMA_EFFECT.makeColorFilter(data))
 
 
 def to_skia_matrix(m: Matrix) -> skia.Matrix:
@@ -165,12 +171,14 @@ class Rasterizer:
                                            item.stroke_width, sigma)
                     para.paint(canvas, line.x + shadow.dx,
                                line.baseline - _painted_baseline(para) + shadow.dy)
-            fill = self._paragraph(line.text, item.font, "fill", item.fill, 0.0, 0.0)
+            opaque = (item.fill[0], item.fill[1], item.fill[2], 1.0)
+            fill = self._paragraph(line.text, item.font, "fill", opaque, 0.0, 0.0)
             top = line.baseline - _painted_baseline(fill)
             # Chromium's glyph masks go through Skia's text gamma, which skia-python does
             # not expose: remap the coverage of the fill glyphs instead.
             canvas.saveLayer(skia.Rect.MakeXYWH(line.x - 4, top - 4, fill.LongestLine + 8,
-                                                fill.Height + 8), _TEXT_GAMMA_PAINT)
+                                                fill.Height + 8),
+                             text_gamma_paint(round(item.fill[3], 4)))
             fill.paint(canvas, line.x, top)
             canvas.restore()
             if item.stroke_color is not None and item.stroke_width > 0:

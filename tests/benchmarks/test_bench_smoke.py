@@ -62,6 +62,7 @@ def _check_common(results: dict, variants: tuple[str, ...], seconds: list[float]
             assert variant["fps"] > 0 and variant["peak_rss_mb"] > 10
         assert set(workload["ratios"]) == {
             "b_over_a",
+            "b_over_a0",
             "b_over_c",
             "d",
             "peak_rss_mb",
@@ -91,6 +92,18 @@ def test_bench_with_browser(tmp_path: Path) -> None:
     for workload in results["workloads"]:
         ratios = workload["ratios"]
         assert ratios["b_over_c"] is not None and ratios["d"] is not None
+
+
+def test_render_only_redoes_the_report(tmp_path: Path) -> None:
+    results = _run(tmp_path, "--skip-browser", seconds=("1", "1"))
+    out = tmp_path / "out"
+    (out / "RESULTS.md").write_text(f"hand-written\n\n{report.BEGIN_MARK}\nx\n{report.END_MARK}\n")
+    (out / "chart.png").unlink()
+    assert main(["--render-only", "--out-dir", str(out)]) == 0
+    assert json.loads((out / "results.json").read_text())["workloads"] == results["workloads"]
+    md = (out / "RESULTS.md").read_text()
+    assert md.startswith("hand-written") and "(b) ecg-render render" in md
+    assert (out / "chart.png").exists()
 
 
 def test_dense_scenario_shape() -> None:
