@@ -262,9 +262,9 @@ class Mounter:
             el.set("display", "flex")
             el.set("flex-direction", "row" if horizontal else "column")
             el.set("flex-wrap", "wrap" if truthy(wrap) and horizontal else "nowrap")
-            align = cl.get("align")
+            align = cl.get("align") if isinstance(cl.get("align"), str) else None
             el.set("align-items", {"start": "flex-start", "end": "flex-end"}.get(align, "center"))
-            justify = cl.get("justify")
+            justify = cl.get("justify") if isinstance(cl.get("justify"), str) else None
             el.set("justify-content", {"start": "flex-start", "end": "flex-end",
                                        "space-between": "space-between"}.get(justify, "center"))
             if gap and is_number(gap):
