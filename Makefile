@@ -21,5 +21,6 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Benchmark (benchmarks/RESULTS.md): e.g. make bench BENCH_ARGS="--quick".
 bench: setup
-	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.run $(BENCH_ARGS)

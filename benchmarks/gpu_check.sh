@@ -5,9 +5,10 @@
 #   bash benchmarks/gpu_check.sh [extra args for python -m benchmarks.gpu_check]
 #
 # Env: PYTHON (default .venv/bin/python, else python3); OUT (folder for gpu_check.json,
-# default benchmarks/gpu-results). Prints which Python modules import, nvidia-smi, then the
-# sections of benchmarks/gpu_check.py (doctor, CuPy vs numpy composite at 1080p with timings,
-# DLPack NV12 import, NVDEC vs CPU decode, a cupy-vs-numpy render encoded with libx264).
+# default /tmp/ecg-gpu-check; the device runner sets OUT). Prints which Python modules
+# import and nvidia-smi, then runs the sections of benchmarks/gpu_check.py: doctor, CuPy vs
+# numpy composite at 1080p with timings, DLPack NV12 import, NVDEC vs CPU decode, and a
+# cupy-vs-numpy render encoded with libx264.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +16,7 @@ PY=${PYTHON:-}
 if [ -z "$PY" ]; then
   if [ -x .venv/bin/python ]; then PY=.venv/bin/python; else PY=python3; fi
 fi
-OUT_DIR=${OUT:-benchmarks/gpu-results}
+OUT_DIR=${OUT:-/tmp/ecg-gpu-check}
 mkdir -p "$OUT_DIR"
 
 echo "== environment =="

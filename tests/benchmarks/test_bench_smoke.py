@@ -128,3 +128,17 @@ def test_report_splice_keeps_hand_written_text() -> None:
     assert "notes before" in spliced and "after" in spliced
     assert "new" in spliced and "old" not in spliced
     assert report.splice("", "x\n").startswith(report.BEGIN_MARK)
+
+
+def test_gpu_check_dry_run_on_numpy(tmp_path: Path) -> None:
+    """benchmarks/gpu_check.py's CuPy code paths, with numpy behind a CuPy-like shim."""
+    from benchmarks import gpu_check
+
+    out = tmp_path / "gpu.json"
+    argv = ["--fake-gpu", "--sections", "composite,dlpack", "--rounds", "2", "--json", str(out)]
+    assert gpu_check.main(argv) == 0
+    sections = json.loads(out.read_text())["sections"]
+    for case in sections["composite"]["cases"].values():
+        assert case["bit_exact"] and case["passed"]
+        assert case["numpy_ms_per_frame"] > 0 and case["gpu_ms_per_frame"] > 0
+    assert sections["dlpack"]["ok"] is True
