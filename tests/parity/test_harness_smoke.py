@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from tests.parity.reference import ReferenceRenderer, shared_reference_dir
-from tests.requirements_check import (
-    missing,
-    require_chromium,
-    require_fonts,
-    require_reference_harness,
-)
 
 pytestmark = pytest.mark.browser
 
@@ -28,15 +21,6 @@ CASES = {
 MAX_PREMULTIPLIED_DIFF = 2
 
 
-@pytest.fixture(scope="module")
-def reference() -> Iterator[ReferenceRenderer]:
-    chromium = require_chromium()
-    require_fonts()
-    require_reference_harness()
-    if shared_reference_dir() is None:
-        missing("shared reference data (samples, goldens, fonts) not found; set ECG_SHARED_DIR")
-    with ReferenceRenderer(chromium_path=chromium) as ref:
-        yield ref
 
 
 def _premultiplied(rgba: np.ndarray) -> np.ndarray:

@@ -10,34 +10,17 @@ test_live_regressions.py replays from then on."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.parity.reference import ReferenceRenderer, shared_reference_dir
+from tests.parity.reference import ReferenceRenderer
 from tests.parity.strategies import FuzzCase, case_failures, fuzz_cases, save_regression
-from tests.requirements_check import (
-    missing,
-    require_chromium,
-    require_fonts,
-    require_reference_harness,
-)
 
 pytestmark = pytest.mark.browser
 
 MAX_EXAMPLES = 36
 
 
-@pytest.fixture(scope="module")
-def reference() -> Iterator[ReferenceRenderer]:
-    chromium = require_chromium()
-    require_fonts()
-    require_reference_harness()
-    if shared_reference_dir() is None:
-        missing("shared reference data (fonts) not found; set ECG_SHARED_DIR")
-    with ReferenceRenderer(chromium_path=chromium) as ref:
-        yield ref
 
 
 def test_fuzzed_scenarios_match_reference(reference: ReferenceRenderer) -> None:

@@ -6,19 +6,12 @@ gap is open; the mark is strict, so a fix shows up as XPASS and the mark must th
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.parity.reference import ReferenceRenderer, shared_reference_dir
+from tests.parity.reference import ReferenceRenderer
 from tests.parity.strategies import REGRESSIONS_DIR, case_failures, case_from_json
-from tests.requirements_check import (
-    missing,
-    require_chromium,
-    require_fonts,
-    require_reference_harness,
-)
 
 pytestmark = pytest.mark.browser
 
@@ -32,15 +25,6 @@ def _cases() -> list:
     return params
 
 
-@pytest.fixture(scope="module")
-def reference() -> Iterator[ReferenceRenderer]:
-    chromium = require_chromium()
-    require_fonts()
-    require_reference_harness()
-    if shared_reference_dir() is None:
-        missing("shared reference data (fonts) not found; set ECG_SHARED_DIR")
-    with ReferenceRenderer(chromium_path=chromium) as ref:
-        yield ref
 
 
 @pytest.mark.parametrize("path", _cases())

@@ -7,19 +7,12 @@ registers an official plugin."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 
 from engine.parity_run import default_size, frame_indices, last_cue_end, run_scenario
 from motiontext.parse import load_scenario
 from tests.parity.reference import ReferenceRenderer, shared_reference_dir
-from tests.requirements_check import (
-    missing,
-    require_chromium,
-    require_fonts,
-    require_reference_harness,
-)
 
 pytestmark = pytest.mark.browser
 
@@ -38,15 +31,6 @@ SAMPLES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def reference() -> Iterator[ReferenceRenderer]:
-    chromium = require_chromium()
-    require_fonts()
-    require_reference_harness()
-    if shared_reference_dir() is None:
-        missing("shared reference data (samples, fonts) not found; set ECG_SHARED_DIR")
-    with ReferenceRenderer(chromium_path=chromium) as ref:
-        yield ref
 
 
 @pytest.mark.parametrize("name", SAMPLES)
