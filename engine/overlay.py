@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from motiontext.display_list import BoxPaint, GlowPaint, ImagePaint, TextPaint
 from motiontext.layout.style import HostDefaults
 from motiontext.model import Scenario
 from motiontext.plugin_host import PluginRegistry
@@ -18,6 +19,7 @@ from .rasterize import Rasterizer, alpha_bbox
 from .text import SkiaShaper
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+DRAWING_ITEMS = (BoxPaint, TextPaint, GlowPaint, ImagePaint)  # layers alone draw nothing
 # Fonts the ECG page declares with @font-face (the goldens' host page declared Roboto Flex).
 DECLARED_FONT_DIRS = [REPO_ROOT / "fonts", REPO_ROOT.parent / "shared" / "reference" / "fonts"]
 DECLARED_FONTS = {"Roboto Flex": "RobotoFlex.ttf"}
@@ -71,7 +73,7 @@ class ScenarioOverlay:
         if signature == self._signature:
             return self._current
         self._signature = signature
-        if not dl.items:
+        if not any(isinstance(item, DRAWING_ITEMS) for item in dl.items):
             self.raster.pixels[...] = 0
             bbox = None
         else:

@@ -82,7 +82,11 @@ class Rasterizer:
                     paint.setImageFilter(image_filter)
                 if item.blend == "screen":
                     paint.setBlendMode(skia.BlendMode.kScreen)
-                canvas.saveLayer(None, paint)
+                if (item.clip_rect is not None and item.opacity >= 1.0 and image_filter is None
+                        and item.blend == "normal"):
+                    canvas.save()  # a pure clip (the stage's overflow) needs no offscreen layer
+                else:
+                    canvas.saveLayer(None, paint)
             elif isinstance(item, EndLayer):
                 canvas.restore()
                 canvas.restore()
