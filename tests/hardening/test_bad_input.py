@@ -440,12 +440,14 @@ def test_numbers_json_cannot_carry_are_422(
 def test_scenarios_the_renderer_fails_on_are_422_or_failed_jobs(
     tmp_path: Path, http: httpx.Client, media_server: str
 ) -> None:
-    """Found by the parser fuzz (test_parser_fuzz): the parser accepts
-    ``childrenLayout.align: ["center"]`` and the layout stage raises TypeError. The service
-    answers previews 422 and ends such a job ``failed`` (not a 500, not a job left running).
+    """Found by the long parser fuzz (benchmarks/fuzz_long.py --render): 1.5.0 validates no
+    style value, so the parser accepts ``fontSizeRel: 1e308`` and the mount stage overflows
+    (H * 1e308 px). The service answers previews 422 and ends such a job ``failed`` (not a 500,
+    not a job left running). (``childrenLayout.align: [...]``, found the same way, now renders
+    as 1.5.0 does: the default alignment.)
     """
     scenario = copy.deepcopy(SCENARIO)
-    scenario["cues"][0]["root"]["layout"]["childrenLayout"] = {"mode": "flow", "align": ["c"]}
+    scenario["tracks"][0].setdefault("defaultStyle", {})["fontSizeRel"] = 1e308
     with standalone(tmp_path, allow_private_urls=True) as (server, _):
         body = {"scenario": scenario, "t": 0.5, "width": 64, "height": 36}
         response = http.post(f"{server.url}/preview", json=body)
