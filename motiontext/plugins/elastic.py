@@ -14,7 +14,7 @@ from typing import Any
 
 from ..css import Shadow
 from ..easing import elastic_out, power_out
-from ..effects import Effects, Unit, UnitTransform
+from ..effects import Effects, UnitTransform
 from ._base import number
 from ._gsap import (
     WHITE,
@@ -29,7 +29,7 @@ from ._gsap import (
     visible_shadows,
 )
 from ._random import Source, draw, seeded_uniform
-from ._split import words
+from ._split import split_words
 
 PLACEHOLDER = "안녕하세요!"
 GREY = hex_color("#666666")
@@ -85,17 +85,10 @@ class Elastic:
     def apply(self, effects: Effects, params: dict[str, Any], p: float, ctx) -> None:
         text = ctx.text if ctx.text.strip() else PLACEHOLDER
         margin = WORD_MARGIN_EM if ctx.legacy_parity else 0.0
-        units: list[Unit] = []
-        boxes: list[Unit] = []
-        for i, word in enumerate(words(text)):
-            if i:
-                units.append(Unit("\u00a0"))  # the plain text space between word boxes
-            box = Unit(word, margin_em=margin)
+        boxes = split_words(effects, text, margin_em=margin)
+        for box in boxes:
             box.style.color = GREY  # the colour fromTo renders its from-value at build
             box.transform = UnitTransform(origin=(0.5, 1.0))
-            units.append(box)
-            boxes.append(box)
-        effects.units = units
         if unrendered(p, ctx):
             return
         bounce = number(params, "bounceStrength", 0.7)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..easing import parse_ease, power1_in_out, power_out
-from ..effects import Effects, Unit, UnitTransform
+from ..effects import Effects, UnitTransform
 from ._base import number
 from ._gsap import (
     WHITE,
@@ -23,7 +23,7 @@ from ._gsap import (
     opacity,
     unrendered,
 )
-from ._split import words
+from ._split import split_words
 
 GREY = hex_color("#888888")
 OVERSHOOT_PX = -2.0
@@ -56,18 +56,10 @@ class SlideUp:
         if not text.strip():
             effects.units = []
             return
-        pieces = words(text)
-        units: list[Unit] = []
-        boxes: list[Unit] = []
-        for i, word in enumerate(pieces):
-            if i:
-                units.append(Unit("\u00a0"))  # the plain text space between word boxes
-            # overflow: hidden clips glyph ink outside the word box; the box itself moves
-            box = Unit(word, clip=True)
+        # overflow: hidden clips glyph ink outside the word box; the box itself moves
+        boxes = split_words(effects, text, clip=True)
+        for box in boxes:
             box.style.color = GREY  # the colour fromTo renders its from-value at build
-            units.append(box)
-            boxes.append(box)
-        effects.units = units
         if unrendered(p, ctx):
             return
         distance = number(params, "slideDistance", 30)
