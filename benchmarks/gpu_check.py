@@ -6,13 +6,17 @@ Sections, each independent (a missing import skips that section with the reason)
 2. ``composite``: the engine's Compositor on CuPy vs numpy at 1920x1080, on a caption-band
    overlay and a full-frame overlay, same frames: bit-exact, or the largest difference and
    how many samples differ (tolerance: at most 1 level on at most 0.1 % of samples, from
-   float32 rounding order in cuBLAS vs OpenBLAS). Then the time per composite on each.
+   float32 rounding order in cuBLAS vs OpenBLAS). Two GPU variants: host planes (only the
+   bbox travels) and an NV12 picture already in GPU memory (the NVDEC path). Then the time
+   per composite on each.
 3. ``dlpack``: an NV12 frame made in GPU memory by CuPy handed to PyAV's
    ``VideoFrame.from_dlpack`` (what an NVENC path would consume).
 4. ``nvdec``: a generated 1080p H.264 clip decoded through PyAV's CUDA hwaccel (no software
-   fallback) vs the CPU decoder: frames/s, and whether the pictures are identical.
-5. ``render``: ``render_video`` with ``array_backend="cupy"`` vs ``"numpy"`` on that clip,
-   encoded on the CPU (libx264; H100/H200 have no NVENC): decoded outputs compared, times.
+   fallback) vs the CPU decoder: frames/s, and whether the pictures are identical; both with
+   pictures downloaded by FFmpeg and kept in GPU memory (``engine.device_frames``).
+5. ``render``: ``render_video`` on that clip as (numpy, CPU decode), (CuPy, CPU decode) and
+   (CuPy, NVDEC, pictures kept on the GPU), encoded on the CPU (libx264; H100/H200 have no
+   NVENC): decoded outputs compared with the numpy render, times.
 
 Prints a report and writes JSON (``--json PATH``). ``--fake-gpu`` runs the CuPy code paths
 with numpy behind a CuPy-like shim, to dry-run this script on a machine without a GPU.
@@ -41,7 +45,7 @@ TOLERANCE_LEVELS = 1
 TOLERANCE_FRACTION = 0.001
 
 
-class _FakeCupy(ModuleType):
+class FakeCupy(ModuleType):
     """numpy posing as CuPy (``xp is not np`` so the engine takes its device branches)."""
 
     def __init__(self) -> None:
@@ -59,15 +63,19 @@ class _FakeCupy(ModuleType):
     def synchronize() -> None:
         return None
 
+    @staticmethod
+    def ascontiguousarray(array: Any) -> np.ndarray:
+        return np.ascontiguousarray(array)
+
 
 def _gpu_module(fake: bool) -> tuple[Any, Callable[[], None]]:
     """(array module, synchronize) for the GPU side; raises when CuPy is unusable."""
     if fake:
-        shim = _FakeCupy()
+        shim = FakeCupy()
         return shim, shim.synchronize
-    import cupy  # type: ignore[import-not-found]
+    from engine.composite import array_module
 
-    cupy.cuda.runtime.getDeviceCount()
+    cupy = array_module("cupy")  # as the engine sets it up (context flags shared with FFmpeg)
     return cupy, cupy.cuda.Device().synchronize
 
 
@@ -103,6 +111,16 @@ def synthetic_planes(seed: int = 5) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     u = rng.integers(16, 241, (HEIGHT // 2, WIDTH // 2), dtype=np.uint8)
     v = rng.integers(16, 241, (HEIGHT // 2, WIDTH // 2), dtype=np.uint8)
     return y, u, v
+
+
+def device_nv12_planes(xp: Any, seed: int = 5) -> tuple[Any, Any, Any]:
+    """synthetic_planes as an NV12 picture in GPU memory: the (Y, U, V) views a DeviceFrame
+    gives the compositor."""
+    from engine.device_frames import DeviceFrame
+
+    y, u, v = synthetic_planes(seed)
+    frame = DeviceFrame(xp.asarray(y), xp.asarray(np.stack([u, v], axis=-1)))
+    return frame.planes()
 
 
 def compare_arrays(a: np.ndarray, b: np.ndarray) -> dict[str, Any]:
@@ -146,15 +164,20 @@ def section_composite(args: argparse.Namespace) -> dict[str, Any]:
         overlay = synthetic_overlay(kind)
         results = {}
         timings = {}
-        for name, module, wait in (("numpy", np, lambda: None), ("gpu", xp, sync)):
+        variants = (
+            ("numpy", np, lambda: None, synthetic_planes),
+            ("gpu", xp, sync, synthetic_planes),
+            ("gpu_resident", xp, sync, lambda seed=5: device_nv12_planes(xp, seed)),
+        )
+        for name, module, wait, make_planes in variants:
             compositor = Compositor(WIDTH, HEIGHT, matrix, module)
-            planes = synthetic_planes()
+            planes = make_planes()
             compositor.composite(planes, overlay)  # also warms the GPU (kernels, allocations)
             wait()
-            results[name] = planes
+            results[name] = tuple(np.ascontiguousarray(xp.asnumpy(p)) for p in planes)
             # Timing: new frame contents each round, the same overlay version (as in a render
             # where the caption holds still), then one with a new version (prepare included).
-            work = synthetic_planes(seed=9)
+            work = make_planes(seed=9)
             rounds = args.rounds
             started = time.perf_counter()
             for _ in range(rounds):
@@ -169,8 +192,9 @@ def section_composite(args: argparse.Namespace) -> dict[str, Any]:
                 1000 * (time.perf_counter() - started) / max(1, rounds // 4)
             )
         stats = {
-            plane: compare_arrays(a, b)
-            for plane, a, b in zip("YUV", results["numpy"], results["gpu"], strict=True)
+            f"{variant}:{plane}": compare_arrays(a, b)
+            for variant in ("gpu", "gpu_resident")
+            for plane, a, b in zip("YUV", results["numpy"], results[variant], strict=True)
         }
         bit_exact = all(s["differing"] == 0 for s in stats.values())
         passed = all(within_tolerance(s) for s in stats.values())
@@ -197,7 +221,10 @@ def section_composite(args: argparse.Namespace) -> dict[str, Any]:
 def section_dlpack(args: argparse.Namespace) -> dict[str, Any]:
     import av
 
+    from engine.nvdec import primary_context_state
+
     xp, sync = _gpu_module(args.fake_gpu)
+    print(f"dlpack: CUDA primary context (flags, active) = {primary_context_state()}")
     nv12 = xp.zeros((HEIGHT * 3 // 2, WIDTH), dtype=xp.uint8)
     nv12[:HEIGHT] = 100
     nv12[HEIGHT:] = 128
@@ -220,8 +247,14 @@ def _make_clip(seconds: float, folder: Path) -> Path:
     return make_clip(ClipSpec(width=WIDTH, height=HEIGHT, seconds=seconds), cache_dir=folder)
 
 
-def _decode_all(path: Path, hwaccel: Any = None) -> tuple[list[np.ndarray], float]:
+def _decode_all(
+    path: Path, hwaccel: Any = None, device_xp: Any = None
+) -> tuple[list[np.ndarray], float]:
+    """Every picture as a yuv420p array, and the seconds it took. With ``device_xp`` the
+    pictures stay in GPU memory and are adopted and downloaded as the pipeline does."""
     import av
+
+    from engine.device_frames import adopt_device_picture, is_device_picture
 
     frames = []
     kwargs = {"hwaccel": hwaccel} if hwaccel is not None else {}
@@ -230,16 +263,38 @@ def _decode_all(path: Path, hwaccel: Any = None) -> tuple[list[np.ndarray], floa
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         for frame in container.decode(stream):
-            if frame.format.name != "yuv420p":
+            if device_xp is not None:
+                if not is_device_picture(frame):
+                    raise RuntimeError(f"expected a CUDA picture, got {frame.format.name}")
+                frame = adopt_device_picture(frame, device_xp).download(device_xp)
+            elif frame.format.name != "yuv420p":
                 frame = frame.reformat(format="yuv420p")
             frames.append(frame.to_ndarray())
     return frames, time.perf_counter() - started
 
 
+def _decode_on_device_only(path: Path, xp: Any) -> tuple[int, float]:
+    """(pictures, seconds) decoding with NVDEC into DeviceFrames, nothing downloaded."""
+    import av
+    from av.codec.hwaccel import HWAccel
+
+    from engine.device_frames import adopt_device_picture
+
+    count = 0
+    started = time.perf_counter()
+    hwaccel = HWAccel("cuda", allow_software_fallback=False, is_hw_owned=True)
+    with av.open(str(path), hwaccel=hwaccel) as container:
+        for frame in container.decode(container.streams.video[0]):
+            adopt_device_picture(frame, xp)
+            count += 1
+    xp.cuda.runtime.deviceSynchronize()
+    return count, time.perf_counter() - started
+
+
 def section_nvdec(args: argparse.Namespace) -> dict[str, Any]:
     from av.codec.hwaccel import HWAccel
 
-    from server.cli_doctor import probe_nvdec
+    from engine.nvdec import probe_nvdec
 
     opened, detail = probe_nvdec()
     print(f"nvdec probe: {detail}")
@@ -247,27 +302,51 @@ def section_nvdec(args: argparse.Namespace) -> dict[str, Any]:
         return {"ok": None, "probe": detail}
     clip = _make_clip(args.seconds, args.work)
     cpu_frames, cpu_seconds = _decode_all(clip)
-    gpu_frames, gpu_seconds = _decode_all(clip, HWAccel("cuda", allow_software_fallback=False))
-    same_count = len(cpu_frames) == len(gpu_frames)
-    stats = compare_arrays(np.stack(cpu_frames), np.stack(gpu_frames)) if same_count else None
-    out = {
-        "ok": same_count and stats is not None and stats["max_diff"] == 0,
-        "probe": detail,
-        "frames": len(cpu_frames),
-        "cpu_fps": len(cpu_frames) / cpu_seconds,
-        "nvdec_fps": len(gpu_frames) / gpu_seconds,
-        "compare": stats,
-    }
+    reference = np.stack(cpu_frames)
+    out: dict[str, Any] = {"probe": detail, "frames": len(cpu_frames)}
+    out["cpu_fps"] = len(cpu_frames) / cpu_seconds
+    ok = True
+    downloaded, seconds = _decode_all(clip, HWAccel("cuda", allow_software_fallback=False))
+    out["nvdec_downloaded_fps"] = len(downloaded) / seconds
+    out["nvdec_downloaded_compare"] = _compare_decodes(reference, downloaded)
+    ok &= out["nvdec_downloaded_compare"] is not None
+    if not args.fake_gpu:
+        xp, _ = _gpu_module(False)
+        hwaccel = HWAccel("cuda", allow_software_fallback=False, is_hw_owned=True)
+        resident, seconds = _decode_all(clip, hwaccel, device_xp=xp)
+        out["nvdec_resident_then_downloaded_fps"] = len(resident) / seconds
+        out["nvdec_resident_compare"] = _compare_decodes(reference, resident)
+        ok &= out["nvdec_resident_compare"] is not None
+        count, seconds = _decode_on_device_only(clip, xp)
+        out["nvdec_resident_only_fps"] = count / seconds
+    compares = [v for k, v in out.items() if k.endswith("_compare")]
+    out["ok"] = ok and all(c["max_diff"] == 0 for c in compares)
     print(
-        f"nvdec: {len(gpu_frames)} frames, CPU {out['cpu_fps']:.0f} fps, NVDEC (downloaded, "
-        f"to yuv420p) {out['nvdec_fps']:.0f} fps, identical={out['ok']} {stats}"
+        "nvdec: "
+        + ", ".join(f"{k}={v:.0f}" for k, v in out.items() if k.endswith("_fps"))
+        + f"; identical to the CPU decode: {out['ok']} {compares}"
     )
     return out
+
+
+def _compare_decodes(reference: np.ndarray, frames: list[np.ndarray]) -> dict[str, Any] | None:
+    if len(frames) != len(reference):
+        print(f"nvdec: {len(frames)} pictures, the CPU decoder gave {len(reference)}")
+        return None
+    return compare_arrays(reference, np.stack(frames))
+
+
+RENDER_VARIANTS = (  # (name, array_backend, decoder)
+    ("numpy", "numpy", "cpu"),
+    ("cupy", "cupy", "cpu"),
+    ("cupy_nvdec", "cupy", "nvdec"),
+)
 
 
 def section_render(args: argparse.Namespace) -> dict[str, Any]:
     from benchmarks.workload import dense_scenario
     from engine.composite import array_module
+    from engine.nvdec import nvdec_opens
     from engine.overlay import ScenarioOverlay
     from engine.pipeline import render_video
     from engine.video_options import VideoOptions
@@ -278,31 +357,44 @@ def section_render(args: argparse.Namespace) -> dict[str, Any]:
     array_module("cupy")  # raises InputError when CuPy is unusable
     clip = _make_clip(args.seconds, args.work)
     scenario = load_scenario(dense_scenario(args.seconds))
-    outputs, times = {}, {}
-    for backend in ("numpy", "cupy"):
-        path = args.work / f"render-{backend}.mp4"
-        options = VideoOptions(encoder="libx264", array_backend=backend)
-        started = time.perf_counter()
+    outputs, times, paths, cpu = {}, {}, {}, {}
+    for name, backend, decoder in RENDER_VARIANTS:
+        if decoder == "nvdec" and not nvdec_opens():
+            print(f"render {name}: skipped, NVDEC does not open")
+            continue
+        path = args.work / f"render-{name}.mp4"
+        options = VideoOptions(encoder="libx264", array_backend=backend, decoder=decoder)
+        started, cpu_started = time.perf_counter(), time.process_time()
         result = render_video(
             str(clip), path, lambda w, h: ScenarioOverlay(scenario, w, h, 30.0), options
         )
-        times[backend] = time.perf_counter() - started
-        outputs[backend] = path
+        times[name] = time.perf_counter() - started
+        cpu[name] = time.process_time() - cpu_started
+        paths[name] = path
+        outputs[name] = f"decoded {result.decoder}, blended {result.array_backend}"
         print(
-            f"render {backend}: {result.frames} frames in {times[backend]:.2f} s "
-            f"({result.frames / times[backend]:.1f} fps), {result.encoder}"
+            f"render {name}: {result.frames} frames in {times[name]:.2f} s "
+            f"({result.frames / times[name]:.1f} fps, {cpu[name]:.2f} CPU s), {outputs[name]}, "
+            f"{result.encoder}"
         )
-    a, _ = _decode_all(outputs["numpy"])
-    b, _ = _decode_all(outputs["cupy"])
-    stats = compare_arrays(np.stack(a), np.stack(b)) if len(a) == len(b) else None
-    ok = stats is not None and within_tolerance(stats)
-    print(f"render cupy vs numpy (decoded outputs): {stats}")
+    reference, _ = _decode_all(paths["numpy"])
+    compares = {}
+    for name, path in paths.items():
+        if name == "numpy":
+            continue
+        frames, _ = _decode_all(path)
+        same = len(frames) == len(reference)
+        compares[name] = compare_arrays(np.stack(reference), np.stack(frames)) if same else None
+        print(f"render {name} vs numpy (decoded outputs): {compares[name]}")
+    ok = all(c is not None and within_tolerance(c) for c in compares.values())
     return {
         "ok": ok,
-        "frames": len(a),
+        "frames": len(reference),
+        "paths": outputs,
         "seconds": times,
-        "compare": stats,
-        "fps": {k: len(a) / v for k, v in times.items()},
+        "cpu_seconds": cpu,
+        "compare": compares,
+        "fps": {k: len(reference) / v for k, v in times.items()},
     }
 
 

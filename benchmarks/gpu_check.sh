@@ -4,6 +4,9 @@
 #
 #   bash benchmarks/gpu_check.sh [extra args for python -m benchmarks.gpu_check]
 #
+# On a bare lent machine, first pack the missing wheels, libraries and fonts here with
+# `bash benchmarks/gpu_kit.sh` and carry `.gpukit`; this script installs them into /tmp.
+#
 # Env: PYTHON (default .venv/bin/python, else python3); OUT (folder for gpu_check.json,
 # default /tmp/ecg-gpu-check; the device runner sets OUT). Prints which Python modules
 # import and nvidia-smi, then runs the sections of benchmarks/gpu_check.py: doctor, CuPy vs
@@ -18,6 +21,24 @@ if [ -z "$PY" ]; then
 fi
 OUT_DIR=${OUT:-/tmp/ecg-gpu-check}
 mkdir -p "$OUT_DIR"
+
+if [ -d .gpukit ]; then  # packed by benchmarks/gpu_kit.sh for a bare lent machine
+  echo "== installing .gpukit =="
+  "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+    --target /tmp/ecg-site .gpukit/wheels/*.whl || exit 1
+  export PYTHONPATH="/tmp/ecg-site:$PWD${PYTHONPATH:+:$PYTHONPATH}"
+  export LD_LIBRARY_PATH="$PWD/.gpukit/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  cat > /tmp/ecg-fonts.conf <<CONF
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <dir>$PWD/.gpukit/fonts</dir>
+  <dir>/usr/share/fonts</dir>
+  <cachedir>/tmp/ecg-fontcache</cachedir>
+</fontconfig>
+CONF
+  export FONTCONFIG_FILE=/tmp/ecg-fonts.conf
+fi
 
 echo "== environment =="
 echo "python: $PY ($("$PY" --version 2>&1))"

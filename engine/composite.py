@@ -13,7 +13,8 @@ range), so the result equals converting the frame to RGB, blending there and con
 widened to even coordinates, is touched.
 
 Array code is written against an array module ``xp`` (numpy or CuPy). Frame planes are host
-numpy views; with CuPy only the bbox region travels to the device and back.
+numpy views (with CuPy only the bbox region travels to the device and back) or, after NVDEC,
+CuPy views of an NV12 picture in GPU memory (nothing travels).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.nvdec import match_ffmpeg_context_flags
 from engine.overlay_types import Overlay
 from motiontext.errors import InputError
 
@@ -178,10 +180,11 @@ def prepare_overlay(
     )
 
 
-def blend_plane(xp: ModuleType, plane: np.ndarray, keep: Any, add: Any, work: Any) -> None:
-    """``plane = clip(plane * keep + add)`` in place. ``plane`` is a host uint8 view of the
-    region; ``keep``, ``add`` and the scratch ``work`` are float32 arrays on ``xp`` of the
-    same shape."""
+def blend_plane(xp: ModuleType, plane: Any, keep: Any, add: Any, work: Any) -> None:
+    """``plane = clip(plane * keep + add)`` in place. ``plane`` is a uint8 view of the region,
+    in host memory or already on ``xp``'s device (NVDEC pictures); ``keep``, ``add`` and the
+    scratch ``work`` are float32 arrays on ``xp`` of the same shape."""
+    on_host = isinstance(plane, np.ndarray)
     if xp is np:
         np.copyto(work, plane)
     else:
@@ -191,8 +194,10 @@ def blend_plane(xp: ModuleType, plane: np.ndarray, keep: Any, add: Any, work: An
     xp.clip(work, 0.0, 255.0, out=work)
     if xp is np:
         np.copyto(plane, work, casting="unsafe")  # truncation; add carries the +0.5
-    else:
+    elif on_host:
         plane[...] = xp.asnumpy(work.astype(xp.uint8))
+    else:
+        plane[...] = work.astype(xp.uint8)
 
 
 class Compositor:
@@ -225,8 +230,8 @@ class Compositor:
     def composite(
         self, planes: tuple[np.ndarray, np.ndarray, np.ndarray], overlay: Overlay
     ) -> bool:
-        """Blend ``overlay`` into ``planes`` (Y, U, V uint8 host arrays of a yuv420p frame at
-        this compositor's size, writable) in place. Returns False, touching nothing, when the
+        """Blend ``overlay`` into ``planes`` (Y, U, V uint8 arrays at this compositor's size,
+        writable: host views of a yuv420p frame, or a DeviceFrame's views on ``xp``) in place. Returns False, touching nothing, when the
         overlay is empty."""
         prepared = self.prepare(overlay)
         if prepared is None:
@@ -251,6 +256,7 @@ def array_module(name: str = "numpy") -> ModuleType:
         import cupy  # type: ignore[import-not-found]
 
         cupy.cuda.runtime.getDeviceCount()
+        match_ffmpeg_context_flags()
     except Exception as exc:  # no CuPy, no driver, no device: all mean "none"
         if name == "cupy":
             raise InputError(f'array backend "cupy" was asked for, but is unusable: {exc}') from exc

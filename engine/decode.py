@@ -22,12 +22,16 @@ import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
+from types import ModuleType
 from typing import Any
 
 import av
 import numpy as np
 
 from engine.cancel import CancelToken
+from engine.device_frames import DeviceFrame, adopt_device_picture, is_device_picture
+from engine.nvdec import nvdec_hwaccel
+from engine.planes import plane_arrays
 from motiontext.errors import DecodeError, DownloadError, InputError
 
 # AVColorSpace / AVColorRange / AVColorPrimaries / AVColorTransferCharacteristic tag values.
@@ -95,7 +99,7 @@ class DecodedFrame:
     """One normalised source frame; ``pts`` and ``duration`` in SourceInfo.time_base (the
     duration falls back to one nominal frame when the container does not say)."""
 
-    frame: av.VideoFrame
+    frame: av.VideoFrame | DeviceFrame
     pts: int
     duration: int
 
@@ -170,6 +174,12 @@ def _color_info(frame: av.VideoFrame, height: int) -> ColorInfo:
     )
 
 
+def _input_error(exc: BaseException) -> bool:
+    """Whether an error opening with a hwaccel is the input's fault (retrying without the
+    hwaccel would fail the same way, or wait out the same timeout again)."""
+    return isinstance(exc, (FileNotFoundError, TimeoutError, ConnectionError))
+
+
 class VideoInput:
     """An opened input. Not thread-safe: after construction, only one thread may call read().
 
@@ -179,16 +189,40 @@ class VideoInput:
     no video stream, no decodable frame).
     """
 
-    def __init__(self, url: str, *, open_timeout: float = 15.0, read_timeout: float = 60.0):
+    def __init__(
+        self,
+        url: str,
+        *,
+        open_timeout: float = 15.0,
+        read_timeout: float = 60.0,
+        decoder: str = "cpu",
+        device_xp: ModuleType | None = None,
+    ):
+        """``decoder`` is "cpu" or "nvdec" (resolved: see engine.nvdec.resolve_decoder). With
+        NVDEC and ``device_xp`` (CuPy), frames that need no rotation or scaling stay in GPU
+        memory and come out as DeviceFrame; everything else comes out as host frames."""
         self.url = url
+        self.decoder = decoder
         self.name = display_url(url)  # for messages: no presigned query
         timeout = (open_timeout, read_timeout) if _is_url(url) else None
         if not _is_url(url) and os.path.isfile(url) and os.path.getsize(url) == 0:
             raise DecodeError(
                 f"cannot open {url!r}: expected a video file, but it is empty (0 bytes)"
             )
-        with translate_decode_errors(url, "open"):
-            self._container = av.open(url, mode="r", timeout=timeout)
+        self._device_xp = device_xp if decoder == "nvdec" else None
+        self._open(timeout)
+        if self._device_xp is not None and not self._first_picture_is_nv12():
+            # 10-bit or 4:2:2 pictures: let FFmpeg download them, as it does without CuPy.
+            self._container.close()
+            self._device_xp = None
+            self._open(timeout)
+        self.decoder_used = self._decoder_used()
+
+    def _open(self, timeout: Any) -> None:
+        """Open the container with the best decoding this machine allows (NVDEC keeping
+        pictures on the GPU, NVDEC downloading them, else the CPU decoder), then probe it."""
+        with translate_decode_errors(self.url, "open"):
+            self._container = self._open_container(timeout)
         try:
             self._pending: list[Any] = []
             self._video_stream, self._audio_stream = self._pick_streams()
@@ -197,6 +231,23 @@ class VideoInput:
         except BaseException:
             self._container.close()
             raise
+
+    def _open_container(self, timeout: Any) -> Any:
+        if self.decoder == "nvdec":
+            try:
+                hwaccel = nvdec_hwaccel(keep_on_device=self._device_xp is not None)
+                return av.open(self.url, mode="r", timeout=timeout, hwaccel=hwaccel)
+            except av.FFmpegError as exc:  # e.g. CUDA's context cannot be shared with CuPy
+                if _input_error(exc):
+                    raise
+                self.decoder, self._device_xp = "cpu", None
+        return av.open(self.url, mode="r", timeout=timeout)
+
+    def _first_picture_is_nv12(self) -> bool:
+        """Whether the first decoded picture can be composited in GPU memory (8-bit NV12), or
+        is a host picture anyway (NVDEC fell back to the CPU for this stream)."""
+        first = next(item for item in self._pending if isinstance(item, av.VideoFrame))
+        return not is_device_picture(first) or first.sw_format.name == "nv12"
 
     def _pick_streams(self) -> tuple[Any, Any]:
         """FFmpeg's best video stream (cover art comes last) and the audio stream that goes
@@ -245,6 +296,13 @@ class VideoInput:
                 color=_color_info(first, h),
                 audio_stream=self._audio_stream,
             )
+
+    def _decoder_used(self) -> str:
+        """The decoding that runs: "cpu", "nvdec" (pictures downloaded) or "nvdec+gpu" (kept
+        in GPU memory), as the first frame was decoded (NVDEC may have fallen back to the CPU for this stream)."""
+        if self.decoder == "cpu" or not self._video_stream.codec_context.is_hwaccel:
+            return "cpu"
+        return "nvdec+gpu" if self._device_xp is not None else "nvdec"
 
     def _peek_first_frame(self) -> av.VideoFrame:
         for item in self._raw:
@@ -311,8 +369,16 @@ class VideoInput:
                 f"but it ends after {decoded:.2f} s"
             )
 
-    def _normalise(self, frame: av.VideoFrame, size: tuple[int, int]) -> av.VideoFrame:
-        """yuv420p, upright, at ``size``; the source matrix and range are kept (no conversion)."""
+    def _normalise(
+        self, frame: av.VideoFrame, size: tuple[int, int]
+    ) -> av.VideoFrame | DeviceFrame:
+        """yuv420p, upright, at ``size``; the source matrix and range are kept (no conversion).
+        A picture in GPU memory stays there when it needs neither."""
+        if is_device_picture(frame):
+            device = adopt_device_picture(frame, self._device_xp)
+            if not self.info.rotation_degrees and (device.width, device.height) == size:
+                return device
+            frame = device.download(self._device_xp)
         color = self.info.color
         if self.info.rotation_degrees:
             frame = rotate_frame(frame, self.info.rotation_degrees, color)
@@ -334,19 +400,6 @@ class VideoInput:
             self._raw.close()
         with contextlib.suppress(Exception):
             self._container.close()
-
-
-def plane_arrays(frame: av.VideoFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Writable numpy views (no copy) of a yuv420p frame's Y, U and V planes.
-
-    The views alias the frame's buffers: call ``frame.make_writable()`` first when the frame
-    came from a decoder, and do not keep the views past the frame's lifetime.
-    """
-    views = []
-    for plane in frame.planes:
-        buf = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
-        views.append(buf[:, : plane.width])
-    return views[0], views[1], views[2]
 
 
 def rotate_frame(frame: av.VideoFrame, ccw_degrees: int, color: ColorInfo) -> av.VideoFrame:

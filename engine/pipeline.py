@@ -25,10 +25,12 @@ from pathlib import Path
 from typing import Any
 
 import av
+import numpy as np
 
 from engine.cancel import CancelToken
 from engine.composite import Compositor, array_module, yuv_matrix
-from engine.decode import DecodedFrame, SourceInfo, VideoInput, plane_arrays
+from engine.decode import DecodedFrame, SourceInfo, VideoInput
+from engine.device_frames import DeviceFrame
 from engine.encode import (
     OutputFile,
     VideoSpec,
@@ -37,7 +39,9 @@ from engine.encode import (
     encoder_settings,
     output_format,
 )
+from engine.nvdec import resolve_decoder
 from engine.overlay_types import OverlaySource
+from engine.planes import plane_arrays
 from engine.video_options import VideoOptions
 from motiontext.errors import DecodeError
 
@@ -77,11 +81,13 @@ class RenderResult:
     encoder: str
     audio: str | None
     elapsed_seconds: float
+    decoder: str = "cpu"  # "cpu", "nvdec" (pictures downloaded) or "nvdec+gpu" (kept on GPU)
+    array_backend: str = "numpy"
 
 
 @dataclass(slots=True)
 class _OutFrame:
-    frame: av.VideoFrame
+    frame: av.VideoFrame | DeviceFrame
     pts: int  # in the output time base
     duration: int  # in the output time base, 0 if unknown
 
@@ -122,8 +128,10 @@ class _Pipe:
             yield item
 
 
-def copy_frame(frame: av.VideoFrame) -> av.VideoFrame:
-    """A new yuv420p frame with the same pixels (for frames shown more than once)."""
+def copy_frame(frame: av.VideoFrame | DeviceFrame) -> av.VideoFrame | DeviceFrame:
+    """A new frame with the same pixels (for frames shown more than once)."""
+    if isinstance(frame, DeviceFrame):
+        return frame.copy()
     out = av.VideoFrame(frame.width, frame.height, "yuv420p")
     for dst, src in zip(plane_arrays(out), plane_arrays(frame)):
         dst[...] = src
@@ -211,10 +219,14 @@ def render_video(
     fmt = output_format(output_path)
     codec = choose_encoder(options.encoder, fmt)
     encoder_settings(codec, options)  # raises InputError for a bad preset/crf before any work
+    xp = array_module(options.array_backend)
+    decoder = resolve_decoder(options.decoder)
     source = VideoInput(
         str(input_url),
         open_timeout=options.open_timeout_seconds,
         read_timeout=options.read_timeout_seconds,
+        decoder=decoder,
+        device_xp=None if xp is np else xp,  # pictures stay on the GPU only to blend there
     )
     try:
         info = source.info
@@ -244,6 +256,7 @@ def render_video(
                     on_progress,
                     cancel,
                     started,
+                    xp,
                 )
                 frames, first_pts, end_pts = _run_stages(job)
                 writer.finish()
@@ -271,6 +284,8 @@ def render_video(
         encoder=codec,
         audio=audio,
         elapsed_seconds=time.monotonic() - started,
+        decoder=source.decoder_used,
+        array_backend=xp.__name__,
     )
 
 
@@ -288,6 +303,7 @@ class _Job:
     on_progress: Callable[[Progress], None] | None
     cancel: CancelToken
     started: float
+    xp: Any  # numpy or CuPy: where the blend runs
 
 
 def _run_stages(job: _Job) -> tuple[int, int, int]:
@@ -308,7 +324,7 @@ def _run_stages(job: _Job) -> tuple[int, int, int]:
         decoded.put(_END)
 
     def composite_stage() -> None:
-        xp = array_module(options.array_backend)
+        xp = job.xp
         compositor = Compositor(
             size[0], size[1], yuv_matrix(info.color.matrix, info.color.full_range), xp
         )
@@ -319,7 +335,10 @@ def _run_stages(job: _Job) -> tuple[int, int, int]:
             cancel.raise_if_cancelled()
             t_seconds = float(out.pts * timing.time_base - start_seconds)
             overlay = overlay_source.overlay_at(frame_index, t_seconds)
-            if compositor.prepare(overlay) is not None:
+            if isinstance(out.frame, DeviceFrame):  # blended in GPU memory, then downloaded
+                compositor.composite(out.frame.planes(), overlay)
+                out.frame = out.frame.download(xp)
+            elif compositor.prepare(overlay) is not None:
                 out.frame.make_writable()  # decoder reference frames may share these buffers
                 compositor.composite(plane_arrays(out.frame), overlay)
             frame_index += 1

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
+from engine.nvdec import DECODERS
 from motiontext.errors import InputError
 
 ENCODERS = ("auto", "libx264", "h264_nvenc", "hevc_nvenc", "libvpx-vp9")
@@ -75,6 +76,8 @@ class VideoOptions:
     size: output (width, height) in pixels, both even, or None to keep the source size.
     queue_frames: depth of each bounded queue between stages (memory ~ 1 frame per slot).
     array_backend: "numpy", "cupy" or "auto" (CuPy when a CUDA device answers) for the blend.
+    decoder: "cpu", "nvdec" or "auto" (NVDEC when it opens here). NVDEC with a CuPy backend
+      keeps pictures in GPU memory and blends there.
     open_timeout_seconds / read_timeout_seconds: network timeouts for http(s) inputs.
     """
 
@@ -86,6 +89,7 @@ class VideoOptions:
     size: tuple[int, int] | None = None
     queue_frames: int = 8
     array_backend: str = "numpy"
+    decoder: str = "cpu"
     open_timeout_seconds: float = 15.0
     read_timeout_seconds: float = 60.0
 
@@ -126,6 +130,10 @@ class VideoOptions:
         if self.array_backend not in ("numpy", "cupy", "auto"):
             raise InputError(
                 f'"array_backend" must be numpy, cupy or auto, but is {self.array_backend!r}'
+            )
+        if self.decoder not in DECODERS:
+            raise InputError(
+                f'"decoder" must be one of {", ".join(DECODERS)}, but is {self.decoder!r}'
             )
         if self.queue_frames < 1:
             raise InputError(f'"queue_frames" must be at least 1, but is {self.queue_frames}')

@@ -22,6 +22,9 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from fractions import Fraction
 
+from engine.nvdec import error_text as _error_text
+from engine.nvdec import match_ffmpeg_context_flags, probe_nvdec, tiny_h264_packets
+
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
 # The families the renderer resolves CSS to on Debian, as Chromium does (engine/fonts.py).
 FONTS = (
@@ -49,11 +52,6 @@ class Check:
     required: bool = False
 
 
-def _error_text(exc: BaseException) -> str:
-    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-    return f"{type(exc).__name__}: {text}"
-
-
 def open_encoder(codec: str) -> str | None:
     """None when an encoder session of ``codec`` opens, else why not."""
     import av
@@ -68,46 +66,6 @@ def open_encoder(codec: str) -> str | None:
     return None
 
 
-def _tiny_h264_packets(frames: int = 3) -> list:
-    """A few libx264 packets of a 256x256 grey clip, made in memory."""
-    import av
-    import numpy as np
-
-    enc = av.CodecContext.create("libx264", "w")
-    enc.width, enc.height, enc.pix_fmt = 256, 256, "yuv420p"
-    enc.time_base = Fraction(1, 30)
-    enc.options = {"preset": "ultrafast", "tune": "zerolatency"}
-    packets = []
-    planes = np.full((384, 256), 128, np.uint8)
-    for index in range(frames):
-        frame = av.VideoFrame.from_ndarray(planes, format="yuv420p")
-        frame.pts = index
-        packets += enc.encode(frame)
-    packets += enc.encode(None)
-    return packets
-
-
-def probe_nvdec() -> tuple[bool, str]:
-    """(opened, detail): decode a tiny H.264 stream with the CUDA hwaccel, no fallback."""
-    import av
-    from av.codec.hwaccel import HWAccel
-
-    try:
-        hwaccel = HWAccel("cuda", allow_software_fallback=False)
-        dec = av.CodecContext.create("h264", "r", hwaccel=hwaccel)
-        decoded = []
-        for packet in _tiny_h264_packets():
-            decoded += dec.decode(packet)
-        decoded += dec.decode(None)
-    except Exception as exc:  # noqa: BLE001
-        return False, _error_text(exc)
-    if not decoded:
-        return False, "the CUDA decoder returned no frame"
-    if not getattr(dec, "is_hwaccel", True):
-        return False, "the decoder fell back to software"
-    return True, f"decoded {len(decoded)} frames via CUDA hwaccel ({decoded[0].format.name})"
-
-
 def probe_cupy() -> tuple[bool, str]:
     """(usable, detail): CuPy imports, sees a device and runs a kernel."""
     try:
@@ -116,6 +74,7 @@ def probe_cupy() -> tuple[bool, str]:
         return False, f"CuPy not importable ({_error_text(exc)})"
     try:
         count = cupy.cuda.runtime.getDeviceCount()
+        match_ffmpeg_context_flags()  # before the kernel creates the context, as the engine does
         props = cupy.cuda.runtime.getDeviceProperties(0)
         name = props["name"].decode() if isinstance(props["name"], bytes) else props["name"]
         total = int(cupy.arange(1000, dtype=cupy.int64).sum())
@@ -149,7 +108,7 @@ def check_decoder() -> Check:
     try:
         dec = av.CodecContext.create("h264", "r")
         frames = []
-        for packet in _tiny_h264_packets():
+        for packet in tiny_h264_packets():
             frames += dec.decode(packet)
         frames += dec.decode(None)
     except Exception as exc:  # noqa: BLE001
@@ -179,6 +138,8 @@ def check_nvenc(codec: str = "h264_nvenc") -> Check:
 
 def check_nvdec() -> Check:
     opened, detail = probe_nvdec()
+    if opened:
+        detail += " (decoder=auto decodes on the GPU)"
     return Check("NVDEC (CUDA hwaccel)", Status.OK if opened else Status.MISSING, detail)
 
 

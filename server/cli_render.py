@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import TextIO
 
 from engine.cancel import CancelToken
+from engine.nvdec import DECODERS
 from engine.pipeline import Progress, RenderResult, render_video
 from engine.video_options import DEFAULT_QUALITY, ENCODERS, VideoOptions, parse_fps, parse_size
 from motiontext.errors import CancelledError, DecodeError, InputError, RenderError, ScenarioError
@@ -53,6 +54,19 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--fps", help="output frame rate, e.g. 30 or 30000/1001 (default: source)")
     parser.add_argument("--size", metavar="WxH", help="output size (default: source)")
+    parser.add_argument(
+        "--decoder",
+        choices=DECODERS,
+        default="auto",
+        help="auto = NVDEC when it opens here (see `ecg-render doctor`), else the CPU",
+    )
+    parser.add_argument(
+        "--array-backend",
+        choices=("numpy", "cupy", "auto"),
+        default="auto",
+        help="where captions are blended: auto = CuPy on the GPU when one answers; with NVDEC "
+        "the pictures then stay in GPU memory until they are encoded",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     parser.set_defaults(run=run)
 
@@ -72,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
             quality=args.quality,
             fps=parse_fps(args.fps) if args.fps else None,
             size=parse_size(args.size) if args.size else None,
+            decoder=args.decoder,
+            array_backend=args.array_backend,
         )
         scenario = load_scenario_file(args.scenario)
         bar = None if args.quiet else ProgressBar(err)
@@ -138,7 +154,8 @@ def summary(result: RenderResult, output: str) -> str:
     audio = result.audio or "no audio"
     return (
         f"wrote {output}: {result.width}x{result.height}, {result.frames} frames, "
-        f"{result.duration_seconds:.2f} s at {result.fps:.3f} fps, {result.encoder}, {audio}, "
+        f"{result.duration_seconds:.2f} s at {result.fps:.3f} fps, decoded {result.decoder}, "
+        f"blended {result.array_backend}, {result.encoder}, {audio}, "
         f"{result.size_bytes / 1e6:.1f} MB in {result.elapsed_seconds:.1f} s "
         f"({result.frames / max(result.elapsed_seconds, 1e-9):.1f} frames/s)"
     )

@@ -82,6 +82,7 @@ def video_options(settings: Settings, request: dict[str, Any]) -> VideoOptions:
         fps=Fraction(int(options.get("fps", 30))),
         size=(int(width), int(height)) if width and height else None,
         array_backend=settings.array_backend,
+        decoder=settings.decoder,
         open_timeout_seconds=settings.input_open_timeout_seconds,
         read_timeout_seconds=settings.input_read_timeout_seconds,
     )

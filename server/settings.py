@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     encoder: str = "auto"  # auto = h264_nvenc when a session opens, else libx264
     preset: str | None = None  # x264 preset name; None = veryfast
     array_backend: Literal["numpy", "cupy", "auto"] = "auto"
+    decoder: Literal["cpu", "nvdec", "auto"] = "auto"  # auto = NVDEC when it opens here
     segment_seconds: float = Field(60.0, ge=0)  # rq: piece length; 0 = never split
     job_timeout_base_seconds: int = Field(300, ge=10)
     job_timeout_per_video_second: float = Field(10.0, ge=0)  # scaled by the video's length
