@@ -238,7 +238,11 @@ def section_dlpack(args: argparse.Namespace) -> dict[str, Any]:
         " (fake: host memory)" if args.fake_gpu else ""
     )
     print(f"dlpack: VideoFrame.from_dlpack(NV12 on the device) -> {detail}")
-    return {"ok": True, "frame": detail}
+    from engine.encode import nvenc_takes_device_frames
+
+    nvenc = {codec: nvenc_takes_device_frames(codec) for codec in ("h264_nvenc", "hevc_nvenc")}
+    print(f"dlpack: NVENC encodes DLPack CUDA frames (else frames are downloaded): {nvenc}")
+    return {"ok": True, "frame": detail, "nvenc_takes_device_frames": nvenc}
 
 
 def _make_clip(seconds: float, folder: Path) -> Path:

@@ -243,6 +243,15 @@ class VideoInput:
                 self.decoder, self._device_xp = "cpu", None
         return av.open(self.url, mode="r", timeout=timeout)
 
+    def pictures_stay_on_device(self, size: tuple[int, int]) -> bool:
+        """Whether every frame read at ``size`` comes out as a DeviceFrame."""
+        info = self.info
+        return (
+            self.decoder_used == "nvdec+gpu"
+            and not info.rotation_degrees
+            and (info.width, info.height) == size
+        )
+
     def _first_picture_is_nv12(self) -> bool:
         """Whether the first decoded picture can be composited in GPU memory (8-bit NV12), or
         is a host picture anyway (NVDEC fell back to the CPU for this stream)."""
@@ -376,7 +385,7 @@ class VideoInput:
         A picture in GPU memory stays there when it needs neither."""
         if is_device_picture(frame):
             device = adopt_device_picture(frame, self._device_xp)
-            if not self.info.rotation_degrees and (device.width, device.height) == size:
+            if self.pictures_stay_on_device(size):
                 return device
             frame = device.download(self._device_xp)
         color = self.info.color

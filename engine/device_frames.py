@@ -4,8 +4,9 @@ With ``is_hw_owned`` PyAV leaves decoded pictures on the GPU and exports their p
 DLPack. The decode stage copies each picture into arrays of its own at once, so frames waiting
 in the queues never hold the decoder's small surface pool; the composite stage blends into
 those arrays in place (U and V are strided views of the interleaved plane) and downloads the
-result as a host yuv420p frame for the encoder. H100/H200 have NVDEC but no NVENC, so the
-encoder is on the CPU there and this one download per frame is the only copy back.
+result as a host yuv420p frame for a CPU encoder (H100/H200 have NVDEC but no NVENC: this one
+download per frame is the only copy back there), or hands it to NVENC through DLPack where
+``engine.encode.nvenc_takes_device_frames`` proves that works.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ class DeviceFrame:
 
     def copy(self) -> DeviceFrame:
         return DeviceFrame(self.y.copy(), self.uv.copy())
+
+    def to_cuda_frame(self) -> av.VideoFrame:
+        """A CUDA NV12 av.VideoFrame sharing these arrays (DLPack, no copy), for NVENC. The
+        frame keeps the arrays alive until the encoder lets it go."""
+        return av.VideoFrame.from_dlpack((self.y, self.uv), format="nv12")
 
     def download(self, xp: ModuleType) -> av.VideoFrame:
         """A new host yuv420p frame with these pixels."""

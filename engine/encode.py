@@ -55,6 +55,39 @@ def encoder_opens(codec: str) -> bool:
     return True
 
 
+@functools.cache
+def nvenc_takes_device_frames(codec: str) -> bool:
+    """Whether ``codec`` (NVENC) encodes CUDA NV12 frames imported from CuPy through DLPack,
+    set up exactly as VideoWriter does for device input. Proven by encoding a few frames once
+    per process: only then are composited frames handed over without a download."""
+    if codec not in _NVENC:
+        return False
+    try:
+        import cupy  # type: ignore[import-not-found]
+
+        ctx = av.CodecContext.create(codec, "w", hwaccel=_nvenc_hwaccel())
+        ctx.width, ctx.height, ctx.pix_fmt = 256, 256, "nv12"
+        ctx.time_base = Fraction(1, 30)
+        packets = []
+        for index in range(3):
+            y = cupy.full((256, 256), 16 + 60 * index, cupy.uint8)
+            uv = cupy.full((128, 128, 2), 128, cupy.uint8)
+            frame = av.VideoFrame.from_dlpack((y, uv), format="nv12")
+            frame.pts = index
+            packets += ctx.encode(frame)
+        packets += ctx.encode(None)
+    except Exception:  # noqa: BLE001 (any failure means "download instead")
+        return False
+    return len(packets) > 0
+
+
+def _nvenc_hwaccel() -> Any:
+    """NVENC on CUDA's primary context: the one CuPy's arrays (and so the frames) live in."""
+    from av.codec.hwaccel import HWAccel
+
+    return HWAccel("cuda", options={"primary_ctx": "1"})
+
+
 def choose_encoder(requested: str, fmt: str) -> str:
     """Resolve ``auto`` and check the pair (encoder, container) makes sense."""
     if fmt == "webm":
@@ -142,8 +175,8 @@ class VideoSpec:
 class VideoWriter:
     """Output container + video encoder (+ audio stream), opened at construction.
 
-    Frames passed to ``write_frame`` must be yuv420p at the spec's size with ``pts`` set in
-    ``spec.time_base``; the writer takes ownership. Raises EncodeError/StorageError.
+    Frames passed to ``write_frame`` must be yuv420p (CUDA NV12 with ``device_frames``) at the
+    spec's size with ``pts`` set in ``spec.time_base``; the writer takes ownership. Raises EncodeError/StorageError.
     """
 
     def __init__(
@@ -154,9 +187,13 @@ class VideoWriter:
         spec: VideoSpec,
         options: VideoOptions,
         audio_source: Any = None,
+        device_frames: bool = False,
     ):
+        """``device_frames``: frames come as CUDA NV12 frames (DLPack) for NVENC, which must
+        have passed nvenc_takes_device_frames."""
         self.codec = codec
         self.spec = spec
+        self.device_frames = device_frames
         container_options = {"movflags": "+faststart"} if fmt in ("mp4", "mov") else {}
         with translate_encode_errors("opening the output"):
             self._container = av.open(str(path), mode="w", format=fmt, options=container_options)
@@ -174,11 +211,13 @@ class VideoWriter:
     def _add_video_stream(
         self, codec: str, spec: VideoSpec, options: VideoOptions, fmt: str
     ) -> Any:
+        hwaccel = {"hwaccel": _nvenc_hwaccel()} if self.device_frames else {}
         stream = self._container.add_stream(
-            codec, rate=spec.rate, options=encoder_settings(codec, options)
+            codec, rate=spec.rate, options=encoder_settings(codec, options), **hwaccel
         )
         cc = stream.codec_context
-        stream.width, stream.height, stream.pix_fmt = spec.width, spec.height, "yuv420p"
+        stream.width, stream.height = spec.width, spec.height
+        stream.pix_fmt = "nv12" if self.device_frames else "yuv420p"
         stream.time_base = spec.time_base
         cc.time_base = spec.time_base
         cc.bit_rate = 0  # constant quality: a bit rate would switch x264/VP9 to ABR

@@ -37,6 +37,7 @@ from engine.encode import (
     VideoWriter,
     choose_encoder,
     encoder_settings,
+    nvenc_takes_device_frames,
     output_format,
 )
 from engine.nvdec import resolve_decoder
@@ -243,7 +244,12 @@ def render_video(
         output = OutputFile(output_path)
         try:
             spec = VideoSpec(width, height, timing.time_base, rate, info.color)
-            writer = VideoWriter(output.temp_path, fmt, codec, spec, options, info.audio_stream)
+            device_frames = source.pictures_stay_on_device(
+                (width, height)
+            ) and nvenc_takes_device_frames(codec)
+            writer = VideoWriter(
+                output.temp_path, fmt, codec, spec, options, info.audio_stream, device_frames
+            )
             try:
                 job = _Job(
                     source,
@@ -335,9 +341,10 @@ def _run_stages(job: _Job) -> tuple[int, int, int]:
             cancel.raise_if_cancelled()
             t_seconds = float(out.pts * timing.time_base - start_seconds)
             overlay = overlay_source.overlay_at(frame_index, t_seconds)
-            if isinstance(out.frame, DeviceFrame):  # blended in GPU memory, then downloaded
+            if isinstance(out.frame, DeviceFrame):  # blended in GPU memory
                 compositor.composite(out.frame.planes(), overlay)
-                out.frame = out.frame.download(xp)
+                frame = out.frame
+                out.frame = frame.to_cuda_frame() if writer.device_frames else frame.download(xp)
             elif compositor.prepare(overlay) is not None:
                 out.frame.make_writable()  # decoder reference frames may share these buffers
                 compositor.composite(plane_arrays(out.frame), overlay)
