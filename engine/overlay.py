@@ -13,9 +13,10 @@ from motiontext.model import Scenario
 from motiontext.plugin_host import PluginRegistry
 from motiontext.timeline import Timeline
 
+from .drawn_bounds import DrawnBounds, Region, alpha_bbox
 from .fonts import FontBook
 from .overlay_types import Overlay
-from .rasterize import Rasterizer, alpha_bbox
+from .rasterize import Rasterizer
 from .text import SkiaShaper
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -64,27 +65,40 @@ class ScenarioOverlay:
         self.timeline = Timeline(scenario, width, height, self.shaper, host,
                                  registry or default_registry(), fps)
         self.raster = Rasterizer(width, height, self.shaper)
+        self.bounds = DrawnBounds(self.shaper, width, height)
         self._signature: int | None = None
+        self._items: list | None = None  # the items behind _signature
+        self._drawn: Region = (0, 0, width, height)  # the buffer is zero outside this
         self._current = Overlay(self.raster.pixels, None, 0)
 
     def overlay_at(self, frame_index: int, t_seconds: float) -> Overlay:
         dl = self.timeline.frame(t_seconds)
+        if self._items is not None and _same_objects(dl.items, self._items):
+            return self._current  # the timeline hands out an unchanged list's items again
         signature = dl.signature()
+        self._items = dl.items
         if signature == self._signature:
             return self._current
         self._signature = signature
+        x0, y0, x1, y1 = self._drawn
+        self.raster.pixels[y0:y1, x0:x1] = 0
         if not any(isinstance(item, DRAWING_ITEMS) for item in dl.items):
-            self.raster.pixels[...] = 0
+            self._drawn = (0, 0, 0, 0)
             bbox = None
         else:
-            pixels = self.raster.draw(dl)
-            bbox = alpha_bbox(pixels)
+            self._drawn = self.bounds.region(dl.items)
+            pixels = self.raster.draw(dl, clear=False)
+            bbox = alpha_bbox(pixels, self._drawn)
         self._current = Overlay(self.raster.pixels, bbox, self._current.version + 1)
         return self._current
 
     def straight_rgba(self) -> np.ndarray:
         """The current overlay as straight-alpha RGBA (a new array), the goldens' format."""
         return unpremultiply(self.raster.pixels)
+
+
+def _same_objects(a: list, b: list) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b))
 
 
 def unpremultiply(pixels: np.ndarray) -> np.ndarray:

@@ -3,6 +3,7 @@ owned by the ``Rasterizer``; no per-frame copies)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from functools import lru_cache
 
@@ -20,7 +21,7 @@ from motiontext.display_list import (
     ImagePaint,
     TextPaint,
 )
-from motiontext.geometry import Matrix
+from motiontext.geometry import Matrix, translate
 
 from .text import SkiaShaper
 
@@ -28,6 +29,7 @@ from .text import SkiaShaper
 # Measured against Chromium 156 (white glyph edges): its coverage is about c^(1/1.2) where
 # skia-python's default is about c^(1/2.3), so a^(2.3/1.2) maps ours onto Chromium's.
 TEXT_GAMMA_EXPONENT = 2.3 / 1.2
+_GLOW_BLUR = 24.0  # sigma of glow's gradient blur, px
 _TEXT_GAMMA_EFFECT = skia.RuntimeEffect.MakeForColorFilter("""
 uniform half opacity;
 half4 main(half4 c) {
@@ -63,13 +65,27 @@ class Rasterizer:
         self.canvas = self.surface.getCanvas()
         self._paragraph = lru_cache(maxsize=2048)(self._build_paragraph)
 
-    def draw(self, dl: DisplayList) -> np.ndarray:
-        """Draw ``dl`` over a cleared buffer; returns the (H, W, 4) premultiplied pixels."""
+    def draw(self, dl: DisplayList, clear: bool = True) -> np.ndarray:
+        """Draw ``dl`` over a cleared buffer; returns the (H, W, 4) premultiplied pixels.
+        ``clear=False``: the caller has zeroed ``pixels`` (all that may be non-zero)."""
+        if clear:
+            self.canvas.clear(skia.Color4f(0, 0, 0, 0))
+        self._draw_items(dl.items)
+        self.surface.flushAndSubmit()
+        return self.pixels
+
+    def _draw_items(self, items: list) -> None:
         canvas = self.canvas
-        canvas.clear(skia.Color4f(0, 0, 0, 0))
         depth = 0
-        for item in dl.items:
-            if isinstance(item, BeginLayer):
+        index = 0
+        while index < len(items):
+            item = items[index]
+            index += 1
+            if isinstance(item, BeginLayer) and item.raster_space is not None:
+                end = _matching_end(items, index)
+                self._composited(items[index:end], item.raster_space)
+                index = end + 1
+            elif isinstance(item, BeginLayer):
                 canvas.save()
                 depth += 1
                 if item.clip_rect is not None and item.clip_matrix is not None:
@@ -103,8 +119,41 @@ class Rasterizer:
             canvas.restore()
             canvas.restore()
             depth -= 1
-        self.surface.flushAndSubmit()
-        return self.pixels
+
+    def _composited(self, items: list, space: Matrix) -> None:
+        """Chromium's composited layer: ``items`` rasterized axis-aligned in the pixel grid of
+        ``space`` (its local integer coordinates; glyphs snap there), then drawn through
+        ``space`` with bilinear filtering. An axis-aligned grid gives the same pixels as
+        drawing straight onto the stage (the compositor rasterizes at the layer's scale and
+        fractional offset), so that is what it does."""
+        b, d, g, h = space.m[1], space.m[3], space.m[6], space.m[7]
+        if abs(b) < 1e-9 and abs(d) < 1e-9 and abs(g) < 1e-9 and abs(h) < 1e-9:
+            self._draw_items(items)
+            return
+        to_space = space.inverse()
+        box = _layer_bounds(items, to_space)
+        if box is None:
+            return
+        x0, y0, x1, y1 = box
+        if x1 <= x0 or y1 <= y0:
+            return
+        if (x1 - x0) * (y1 - y0) > _MAX_LAYER_PIXELS:
+            self._draw_items(items)  # a degenerate projection: no sane raster grid
+            return
+        surface = skia.Surface.MakeRaster(skia.ImageInfo.Make(
+            x1 - x0, y1 - y0, skia.kRGBA_8888_ColorType, skia.kPremul_AlphaType))
+        to_raster = translate(-x0, -y0) @ to_space
+        stage_canvas = self.canvas
+        self.canvas = surface.getCanvas()
+        try:
+            self.canvas.clear(skia.Color4f(0, 0, 0, 0))
+            self._draw_items([_reframe(item, to_raster) for item in items])
+        finally:
+            self.canvas = stage_canvas
+        stage_canvas.setMatrix(to_skia_matrix(space @ translate(x0, y0)))
+        stage_canvas.drawImage(surface.makeImageSnapshot(), 0, 0,
+                               skia.SamplingOptions(skia.FilterMode.kLinear), skia.Paint())
+        stage_canvas.resetMatrix()
 
     def _box(self, item: BoxPaint) -> None:
         canvas = self.canvas
@@ -136,7 +185,7 @@ class Rasterizer:
             skia.Point(cx, cy), 0.8 * rho, [solid, solid, clear], [0.0, 0.3 / 0.8, 1.0],
             skia.TileMode.kClamp, skia.GradientShader.Flags.kInterpolateColorsInPremul_Flag)
         layer = skia.Paint(Alphaf=min(1.0, max(0.0, item.opacity)),
-                           ImageFilter=skia.ImageFilters.Blur(24.0, 24.0))
+                           ImageFilter=skia.ImageFilters.Blur(_GLOW_BLUR, _GLOW_BLUR))
         canvas.setMatrix(to_skia_matrix(item.matrix))
         canvas.saveLayer(None, layer)
         canvas.drawRect(skia.Rect.MakeXYWH(x, y, w, h), skia.Paint(Shader=shader, AntiAlias=True))
@@ -190,6 +239,66 @@ class Rasterizer:
                                          item.stroke_width, 0.0)
                 stroke.paint(canvas, line.x, line.baseline - _painted_baseline(stroke))
         canvas.resetMatrix()
+
+
+_MAX_LAYER_PIXELS = 4096 * 4096
+
+
+def _matching_end(items: list, start: int) -> int:
+    """Index of the EndLayer closing the layer whose content starts at ``start``."""
+    depth = 1
+    for index in range(start, len(items)):
+        if isinstance(items[index], BeginLayer):
+            depth += 1
+        elif isinstance(items[index], EndLayer):
+            depth -= 1
+            if depth == 0:
+                return index
+    return len(items)
+
+
+def _reframe(item, m: Matrix):
+    """``item`` with its matrices premultiplied by ``m`` (drawn in another space)."""
+    if isinstance(item, BeginLayer):
+        return dataclasses.replace(
+            item,
+            clip_matrix=None if item.clip_matrix is None else m @ item.clip_matrix,
+            raster_space=None if item.raster_space is None else m @ item.raster_space)
+    if isinstance(item, EndLayer):
+        return item
+    return dataclasses.replace(item, matrix=m @ item.matrix)
+
+
+def _item_rects(item) -> list[tuple[float, float, float, float]]:
+    """Generous local (x0, y0, x1, y1) rects that hold everything ``item`` may paint."""
+    if isinstance(item, TextPaint):
+        size = item.font.size_px
+        reach = item.stroke_width + 2 + max(
+            (max(abs(s.dx), abs(s.dy)) + 2 * s.blur for s in item.shadows), default=0.0)
+        return [(line.x - 0.5 * size - reach, line.baseline - 1.5 * size - reach,
+                 line.x + line.width + 0.5 * size + reach, line.baseline + size + reach)
+                for line in item.lines]
+    if isinstance(item, (BoxPaint, GlowPaint, ImagePaint)):
+        x, y, w, h = item.rect
+        reach = 3 * _GLOW_BLUR + 2 if isinstance(item, GlowPaint) else 2
+        return [(x - reach, y - reach, x + w + reach, y + h + reach)]
+    return []
+
+
+def _layer_bounds(items: list, to_space: Matrix) -> tuple[int, int, int, int] | None:
+    """Whole-pixel bounds, in the layer space, of what ``items`` paint; None when nothing."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for item in items:
+        for x0, y0, x1, y1 in _item_rects(item):
+            m = to_space @ item.matrix
+            for x, y in ((x0, y0), (x1, y0), (x0, y1), (x1, y1)):
+                px, py = m.apply(x, y)
+                xs.append(px)
+                ys.append(py)
+    if not xs or not all(math.isfinite(v) for v in xs + ys):
+        return None
+    return (math.floor(min(xs)), math.floor(min(ys)), math.ceil(max(xs)), math.ceil(max(ys)))
 
 
 def _painted_baseline(para) -> float:

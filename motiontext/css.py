@@ -7,10 +7,42 @@ percentages stay symbolic until a containing block is known.
 
 from __future__ import annotations
 
+import math
 import re
+import sys
 from dataclasses import dataclass
 
+from .validate import js_number, js_number_str
+
 Rgba = tuple[float, float, float, float]
+
+# Chromium's numeric limits, which make any number a scenario can hold renderable (Blink):
+# a length is stored clamped to the CSS length range (ClampToCSSLengthRange: kMin/
+# kMaxValueForCssLength = INT_MIN / 64 + 2, INT_MAX / 64 - 2), positions and sizes are
+# LayoutUnits (int32 counting 1/64 px) that saturate, a percentage is held as a float, and the
+# computed font size is capped at kMaximumAllowedFontSize. NaN, which saturating casts turn
+# into 0, only arises from arithmetic on infinities.
+CSS_LENGTH_MIN = float(-(2**31) // 64 + 2)  # -33554430
+CSS_LENGTH_MAX = float((2**31 - 1) // 64 - 2)  # 33554429
+LAYOUT_UNIT_MIN = -(2**31) / 64
+LAYOUT_UNIT_MAX = (2**31 - 1) / 64
+FLOAT_MAX = 3.4028234663852886e38
+MAX_FONT_PX = 10000.0
+
+
+def _clamp(value: float, lo: float, hi: float) -> float:
+    return 0.0 if math.isnan(value) else min(max(value, lo), hi)
+
+
+def clamp_css_length(px: float) -> float:
+    """A px length as Chromium stores it (ClampToCSSLengthRange)."""
+    return _clamp(px, CSS_LENGTH_MIN, CSS_LENGTH_MAX)
+
+
+def saturate_layout(px: float) -> float:
+    """A computed position or size as a LayoutUnit holds it (saturating, NaN -> 0)."""
+    return _clamp(px, LAYOUT_UNIT_MIN, LAYOUT_UNIT_MAX)
+
 
 NAMED_COLORS: dict[str, Rgba] = {
     "transparent": (0, 0, 0, 0),
@@ -31,14 +63,18 @@ class Length:
     unit: str  # "px" | "%" | "em" | "rem"
 
     def resolve(self, percent_basis: float | None, font_px: float = 16.0) -> float | None:
-        """px value, or None for a percentage against an indefinite basis."""
+        """px value, or None for a percentage against an indefinite basis. Within Chromium's
+        range: lengths clamped to the CSS length range, percentages saturated as LayoutUnits."""
         if self.unit == "px":
-            return self.value
+            return clamp_css_length(self.value)
         if self.unit == "%":
-            return None if percent_basis is None else self.value * percent_basis / 100.0
+            if percent_basis is None:
+                return None
+            percent = _clamp(self.value, -FLOAT_MAX, FLOAT_MAX)
+            return saturate_layout(percent * percent_basis / 100.0)
         if self.unit == "em":
-            return self.value * font_px
-        return self.value * 16.0  # rem: the root font size is Chromium's 16 px default
+            return clamp_css_length(self.value * font_px)
+        return clamp_css_length(self.value * 16.0)  # rem: the root font size is 16 px
 
 
 _NUM = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?"
@@ -174,7 +210,7 @@ def parse_text_shadow(text: object) -> tuple[Shadow, ...] | None:
         for tok in tokens:
             length = parse_length(tok)
             if length is not None and length.unit == "px":
-                lengths.append(length.value)
+                lengths.append(clamp_css_length(length.value))
             else:
                 parsed = parse_color(tok)
                 if parsed is None or color is not None:
@@ -217,14 +253,18 @@ def parse_font_weight(value: object, inherited: int) -> int | None:
 
 
 def js_number_string(value: float) -> str:
-    """JavaScript's default Number -> string formatting for the values we emit."""
-    if value == int(value) and abs(value) < 1e21:
-        return str(int(value))
-    return repr(float(value))
+    """``String(number)``, as 1.5.0 interpolates numbers into CSS text: ``Infinity`` and
+    ``NaN`` included, which make the declaration invalid."""
+    return js_number_str(js_number(value))
 
 
-def js_round(value: float) -> int:
-    """JavaScript Math.round: half up, toward +infinity."""
-    import math
+_NUMBER_RE = re.compile(rf"^{_NUM}$", re.IGNORECASE)
 
-    return int(math.floor(value + 0.5))
+
+def parse_number(text: str) -> float | None:
+    """A CSS <number> token (no ``inf``, ``nan`` or ``1_000`` as Python's float() reads them);
+    an exponent beyond the double range reads as the largest double, as Chromium clamps it."""
+    text = text.strip()
+    if not _NUMBER_RE.match(text):
+        return None
+    return _clamp(float(text), -sys.float_info.max, sys.float_info.max)

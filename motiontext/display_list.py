@@ -27,6 +27,11 @@ class BeginLayer:
     clip_rect: tuple[float, float, float, float] | None = None  # x, y, w, h (local)
     filters: tuple[tuple[str, float], ...] = ()  # CSS filter functions, in order
     blend: str = "normal"  # how the layer composites onto what is below: "normal"|"screen"
+    # A composited layer (Chromium gives an element its own layer, e.g. for a 3-D transform):
+    # the content is rasterized axis-aligned in this space's pixel grid (its local integer
+    # coordinates), and that raster is drawn onto the stage through this matrix with bilinear
+    # filtering. None: the content is drawn straight onto the stage.
+    raster_space: Matrix | None = None
 
 
 @dataclass(frozen=True, slots=True)

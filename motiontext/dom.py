@@ -7,7 +7,7 @@ as child 0 of the outer element, as the browser does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .effects import Effects
@@ -56,3 +56,19 @@ class Element:
         yield self
         for child in self.children:
             yield from child.walk()
+
+    def snapshot(self) -> tuple[Element, dict[int, Element]]:
+        """A detached copy of this subtree as it is now, and id(original) -> copy for each
+        element in it. Dicts are copied (mounting writes into them); ``node`` and ``effects``
+        are shared: they are replaced, never changed in place."""
+        copies: dict[int, Element] = {}
+
+        def copy(el: Element, parent: Element | None) -> Element:
+            dup = replace(el, style=dict(el.style), children=[], parent=parent,
+                          channels=dict(el.channels), wrapper_margin=dict(el.wrapper_margin),
+                          wrapper_style=dict(el.wrapper_style))
+            copies[id(el)] = dup
+            dup.children = [copy(child, dup) for child in el.children]
+            return dup
+
+        return copy(self, None), copies

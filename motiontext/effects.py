@@ -37,6 +37,9 @@ class UnitTransform:
     skew_x: float = 0.0
     origin: tuple[float, float] = (0.5, 0.5)
     perspective: float | None = None  # px; the projection centre is the units' container centre
+    # GSAP (force3D "auto") writes translate3d() while one of its tweens is mid-way (eased ratio
+    # neither 0 nor 1); that 3-D transform makes Chromium composite the element in its own layer.
+    composited: bool = False
 
     @property
     def is_identity(self) -> bool:

@@ -25,6 +25,15 @@ class Matrix:
     def is_identity(self) -> bool:
         return self.m == IDENTITY.m
 
+    def inverse(self) -> Matrix:
+        """The inverse (adjugate over determinant); raises ZeroDivisionError if singular."""
+        a, b, c, d, e, f, g, h, i = self.m
+        co = (e * i - f * h, c * h - b * i, b * f - c * e,
+              f * g - d * i, a * i - c * g, c * d - a * f,
+              d * h - e * g, b * g - a * h, a * e - b * d)
+        det = a * co[0] + b * co[3] + c * co[6]
+        return Matrix(tuple(v / det for v in co))
+
 
 IDENTITY = Matrix()
 

@@ -10,8 +10,8 @@ import math
 from typing import Any, Protocol
 
 from .css import js_number_string as num
-from .css import js_round
 from .dom import Element
+from .jsmath import js_max, js_min, js_round
 from .model import Node, Scenario, Track
 
 ANCHORS = {
@@ -168,13 +168,13 @@ class Mounter:
         wn = wn or 0.0
         hn = hn or 0.0
         if wn > 0:
-            x = min(max(x, xmin + (1 - ax) * wn), xmax - ax * wn)
+            x = js_min(js_max(x, xmin + (1 - ax) * wn), xmax - ax * wn)
         else:
-            x = min(max(x, xmin), xmax)
+            x = js_min(js_max(x, xmin), xmax)
         if hn > 0:
-            y = min(max(y, ymin + (1 - ay) * hn), ymax - ay * hn)
+            y = js_min(js_max(y, ymin + (1 - ay) * hn), ymax - ay * hn)
         else:
-            y = min(max(y, ymin), ymax)
+            y = js_min(js_max(y, ymin), ymax)
         return x, y
 
     # -- 9.7 / 9.8 --------------------------------------------------------------------------
@@ -192,7 +192,7 @@ class Mounter:
         gap = next((g for g in (C.get("gap"), layout.get("gapRel")) if truthy(g)), 0)
         if gap and el.parent is not None and is_number(gap):
             _, ph = self._parent_client(el)
-            el.set("row-gap" if vertical else "column-gap", f"{js_round(ph * gap)}px")
+            el.set("row-gap" if vertical else "column-gap", f"{num(js_round(ph * gap))}px")
         self.apply_constraint_sizing(el, C)
 
     def apply_grid(self, el: Element, layout: dict[str, Any], C: dict[str, Any]) -> None:
@@ -201,8 +201,8 @@ class Mounter:
         gap = next((g for g in (C.get("gap"), layout.get("gapRel")) if truthy(g)), 0)
         if gap and el.parent is not None and is_number(gap):
             _, ph = self._parent_client(el)
-            el.set("row-gap", f"{js_round(ph * gap)}px")
-            el.set("column-gap", f"{js_round(ph * gap)}px")
+            el.set("row-gap", f"{num(js_round(ph * gap))}px")
+            el.set("column-gap", f"{num(js_round(ph * gap))}px")
         anchor = next((a for a in (layout.get("anchor"), C.get("anchor")) if truthy(a)), "cc")
         ax, _ = anchor_fractions(anchor)
         el.set("justify-items", {0: "start", 0.5: "center", 1: "end"}[ax])
@@ -219,7 +219,7 @@ class Mounter:
             pw, ph = self._parent_client(el)
             py = js_round(ph * (pad.get("y") or 0)) if is_number(pad.get("y") or 0) else 0
             px = js_round(pw * (pad.get("x") or 0)) if is_number(pad.get("x") or 0) else 0
-            el.set("padding", f"{py}px {px}px")
+            el.set("padding", f"{num(py)}px {num(px)}px")
 
     # -- 9.9 / 9.10 -------------------------------------------------------------------------
     def apply_wrap_width(self, el: Element, cl: dict[str, Any], C: dict[str, Any]) -> None:
@@ -229,22 +229,22 @@ class Mounter:
             return
         pw, _ = self._parent_client(el)
         sa = C.get("safeArea") if isinstance(C.get("safeArea"), dict) else {}
-        left = max(0, sa.get("left") or 0) if is_number(sa.get("left") or 0) else 0
-        right = max(0, sa.get("right") or 0) if is_number(sa.get("right") or 0) else 0
-        ratios = [max(0.0, 1 - (left + right))]
+        left = js_max(0, sa.get("left") or 0) if is_number(sa.get("left") or 0) else 0
+        right = js_max(0, sa.get("right") or 0) if is_number(sa.get("right") or 0) else 0
+        ratios = [js_max(0.0, 1 - (left + right))]
         ratios.append(C["maxWidth"] if is_number(C.get("maxWidth")) else 1)
         mwr = cl.get("maxWidthRel")
         ratios.append(mwr if is_number(mwr) and mwr >= 0 else 1)
         mw = cl.get("maxWidth")
         if isinstance(mw, str) and mw.endswith("%"):
             try:
-                ratios.append(min(1.0, max(0.0, float(mw[:-1]) / 100)))
+                ratios.append(js_min(1.0, js_max(0.0, float(mw[:-1]) / 100)))
             except ValueError:
                 ratios.append(float("nan"))
-        px = js_round(pw * min(ratios))
+        px = js_round(pw * js_min(*ratios))
         if is_number(mw) and math.isfinite(mw):
-            px = min(px, js_round(mw))
-        el.set("max-width", f"{px}px")
+            px = js_min(px, js_round(mw))
+        el.set("max-width", f"{num(px)}px")
         el.set("width", "auto")
 
     def apply_children_layout(self, el: Element) -> None:
@@ -277,11 +277,11 @@ class Mounter:
             el.set("grid-template-columns", "repeat(auto-fit, minmax(0, 1fr))")
             if gap and is_number(gap):
                 _, ph = self._parent_client(el)
-                el.set("row-gap", f"{js_round(ph * gap)}px")
-                el.set("column-gap", f"{js_round(ph * gap)}px")
+                el.set("row-gap", f"{num(js_round(ph * gap))}px")
+                el.set("column-gap", f"{num(js_round(ph * gap))}px")
 
     @staticmethod
-    def _apply_child_gaps(el: Element, gap_px: int, horizontal: bool) -> None:
+    def _apply_child_gaps(el: Element, gap_px: float, horizontal: bool) -> None:
         # the group's own (empty) base wrapper is element child 0 and gets the margins too
         targets: list[dict[str, str]] = [el.wrapper_margin] + [c.style for c in el.children]
         for i, style in enumerate(targets):
@@ -289,9 +289,9 @@ class Mounter:
             style["flex"] = "0 0 auto"
             if horizontal:
                 style["margin-left"] = "0px"
-                style["margin-right"] = f"{gap_px}px"
+                style["margin-right"] = f"{num(gap_px)}px"
             else:
-                style["margin-top"] = "0px" if i == 0 else f"{gap_px}px"
+                style["margin-top"] = "0px" if i == 0 else f"{num(gap_px)}px"
 
     # -- 10.1 -------------------------------------------------------------------------------
     def apply_text_style(self, el: Element, node: Node, track: Track) -> None:
@@ -309,12 +309,12 @@ class Mounter:
         if truthy(M.get("fontSize")):
             el.set("font-size", _js_string(M["fontSize"]))
         elif is_number(M.get("fontSizeRel")):
-            el.set("font-size", f"{max(1, js_round(self.H * M['fontSizeRel']))}px")
+            el.set("font-size", f"{num(js_max(1, js_round(self.H * M['fontSizeRel'])))}px")
         stroke = M.get("stroke")
         has_stroke = isinstance(stroke, dict) and is_number(stroke.get("widthRel"))
         if has_stroke:
-            width = max(1, js_round(self.H * stroke["widthRel"]))
-            el.set("-webkit-text-stroke-width", f"{width}px")
+            width = js_max(1, js_round(self.H * stroke["widthRel"]))
+            el.set("-webkit-text-stroke-width", f"{num(width)}px")
             el.set("-webkit-text-stroke-color", stroke.get("color") or "#000")
             el.set("-webkit-text-fill-color", el.style.get("color") or "#fff")
         if not has_stroke and not truthy(M.get("textShadow")):
@@ -343,17 +343,18 @@ class Mounter:
         if truthy(border) and isinstance(border, dict):
             wr = border.get("widthRel") or 0
             el.set("border-style", "solid")
-            el.set("border-width", f"{max(0, js_round(self.H * wr)) if is_number(wr) else 0}px")
+            width = num(js_max(0, js_round(self.H * wr))) if is_number(wr) else "0"
+            el.set("border-width", f"{width}px")
             el.set("border-color", border.get("color") or "#000")
             rr = border.get("radiusRel")
             if rr is not None and is_number(rr):
-                el.set("border-radius", f"{max(0, js_round(self.H * rr))}px")
+                el.set("border-radius", f"{num(js_max(0, js_round(self.H * rr)))}px")
         radius = B.get("borderRadius")
         if truthy(radius):
             if isinstance(radius, str):
                 el.set("border-radius", radius)
             elif is_number(radius):
-                el.set("border-radius", f"{max(0, js_round(self.H * radius))}px")
+                el.set("border-radius", f"{num(js_max(0, js_round(self.H * radius)))}px")
         layout = node.layout if isinstance(node.layout, dict) else {}
         padding = B.get("padding")
         if truthy(padding):
@@ -367,7 +368,7 @@ class Mounter:
         pad = pad if isinstance(pad, dict) else {}
         y = pad.get("y") if is_number(pad.get("y")) else 0
         x = pad.get("x") if is_number(pad.get("x")) else 0
-        return f"{js_round(self.H * y)}px {js_round(self.H * x)}px"
+        return f"{num(js_round(self.H * y))}px {num(js_round(self.H * x))}px"
 
 
 def transform_parts(t: Any) -> list[str]:
@@ -401,7 +402,7 @@ def _js_string(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if is_number(v):
-        return num(float(v))
+        return num(v)
     if isinstance(v, dict):
         return "[object Object]"
     if isinstance(v, list):

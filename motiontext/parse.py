@@ -16,11 +16,14 @@ from motiontext.define import collect_font_assets, resolve_defines
 from motiontext.errors import InputError, ScenarioError
 from motiontext.inherit import build_scenario
 from motiontext.model import Scenario
-from motiontext.validate import UNDEFINED, js_str, js_truthy, validate_scenario
+from motiontext.validate import UNDEFINED, js_number, js_str, js_truthy, validate_scenario
 
 # Chromium accepts far deeper documents, but real scenarios nest a dozen levels; the limit keeps
 # the recursive stages well inside Python's recursion limit.
 MAX_NESTING = 256
+# Integers up to 2**53 are exact doubles; beyond it JSON.parse rounds them, and past the double
+# range they become ±Infinity.
+_EXACT_INT = 2**53
 
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -83,14 +86,17 @@ def _load(doc: Any) -> Scenario:
             "Use migration tools to convert v1.3 scenarios to v2.0.",
             "version",
         )
-    _check_structure(doc)
+    if _check_structure(doc):
+        doc = _js_doubles(doc)
     resolved = resolve_defines(doc)
     warnings = validate_scenario(resolved)
     return build_scenario(resolved, warnings, collect_font_assets(resolved))
 
 
-def _check_structure(doc: dict[str, Any]) -> None:
-    """Reject values JSON cannot hold and nesting beyond MAX_NESTING, without recursing."""
+def _check_structure(doc: dict[str, Any]) -> bool:
+    """Reject values JSON cannot hold and nesting beyond MAX_NESTING, without recursing.
+    Returns whether an integer lies beyond 2**53 (see :func:`_js_doubles`)."""
+    big_int = False
     stack: list[tuple[Any, int, str]] = [(doc, 1, "")]
     while stack:
         value, depth, path = stack.pop()
@@ -111,6 +117,22 @@ def _check_structure(doc: dict[str, Any]) -> None:
                 stack.append((item, depth + 1, item_path))
             elif not isinstance(item, _SCALARS):
                 raise ScenarioError(f"Expected a JSON value, got {type(item).__name__}", item_path)
+            elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > _EXACT_INT:
+                big_int = True
+    return big_int
+
+
+def _js_doubles(value: Any) -> Any:
+    """A copy of ``value`` holding the doubles JSON.parse makes of its integers: rounded beyond
+    2**53, ±Infinity beyond the double range (``1`` and 400 zeros is Infinity in 1.5.0). The
+    renderer then computes with JS's numbers, never with Python's unbounded integers."""
+    if isinstance(value, dict):
+        return {key: _js_doubles(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_js_doubles(item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _EXACT_INT:
+        return js_number(value)
+    return value
 
 
 class _ConstantError(ValueError):

@@ -6,10 +6,11 @@ windows, channel composition and persistence. Plugins themselves live in
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import Any, Protocol
 
-from .effects import Effects
+from .css import Shadow, clamp_css_length
+from .effects import Effects, UnitTransform
 from .errors import ScenarioError
 from .model import Node, PluginSpec
 
@@ -167,4 +168,60 @@ def evaluate_dom(node: Node, t: float, registry: PluginRegistry, fps: float,
             continue
         ctx = PluginContext(t, node, window, fps, init_times[spec.name], legacy_parity)
         plugin.apply(effects, dict(spec.params or {}), p, ctx)
+    return _as_chromium_applies(effects)
+
+
+# -- non-finite plugin output ----------------------------------------------------------------
+# Huge parameters (``cycles: 1e308``) make the plugins' arithmetic overflow, as it does in JS:
+# the values reach the DOM as "Infinity"/"NaN" inside CSS text, where Chromium drops the whole
+# declaration, and shadow lengths are clamped to the CSS length range. The original writes
+# those declarations every tick on elements it rebuilds, so a dropped one leaves the property
+# at its initial value: no transform, full opacity, no filter.
+
+_TRANSFORM_NUMBERS = tuple(f.name for f in fields(UnitTransform) if isinstance(f.default, float))
+
+
+def _finite(*values: float) -> bool:
+    return all(math.isfinite(v) for v in values)
+
+
+def _transform(t: UnitTransform | None) -> UnitTransform | None:
+    if t is None:
+        return None
+    if not _finite(*(getattr(t, name) for name in _TRANSFORM_NUMBERS)):
+        t = UnitTransform(origin=t.origin, perspective=t.perspective)
+    if not _finite(*t.origin):
+        t = replace(t, origin=(0.5, 0.5))
+    if t.perspective is not None and not _finite(t.perspective):
+        t = replace(t, perspective=None)
+    return t
+
+
+def _shadows(shadows: tuple[Shadow, ...] | None) -> tuple[Shadow, ...] | None:
+    if shadows is None:
+        return None
+    if not all(_finite(s.dx, s.dy, s.blur) for s in shadows):
+        return None  # the text-shadow declaration is dropped: the inherited one shows
+    return tuple(Shadow(clamp_css_length(s.dx), clamp_css_length(s.dy),
+                        clamp_css_length(s.blur), s.color) for s in shadows)
+
+
+def _as_chromium_applies(effects: Effects) -> Effects:
+    """``effects`` with non-finite values replaced by what Chromium makes of them."""
+    effects.root = _transform(effects.root)
+    effects.group = _transform(effects.group)
+    effects.wrapper_shadows = _shadows(effects.wrapper_shadows)
+    for unit in effects.units or ():
+        unit.transform = _transform(unit.transform) or UnitTransform()
+        style = unit.style
+        style.shadows = _shadows(style.shadows)
+        if not _finite(style.opacity):
+            style.opacity = 1.0
+        if not _finite(unit.margin_em):
+            unit.margin_em = 0.0
+        if not _finite(*(value for _, value in style.filters)):
+            style.filters = ()
+    for decoration in effects.decorations:
+        if not _finite(decoration.opacity):
+            decoration.opacity = 1.0
     return effects

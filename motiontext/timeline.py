@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import math
 
+from .cue_schedule import CueSchedule
 from .display_list import DisplayList
 from .dom import DEFAULT_CHANNELS, Element
 from .layout.boxes import Box
 from .layout.engine import LayoutEngine
 from .layout.style import HostDefaults
 from .layout.text import TextLayout, TextShaper
+from .live_layout import LiveLayout
 from .model import Cue, Node, Scenario
 from .mount import Mounter
 from .paint import paint
@@ -27,24 +29,6 @@ def is_active(node: Node, t: float) -> bool:
     return math.isfinite(s) and math.isfinite(e) and s <= t <= e
 
 
-class _LiveGeometry:
-    """Answers layout queries during mounting by laying out the DOM as it is right now."""
-
-    def __init__(self, timeline: Timeline) -> None:
-        self.timeline = timeline
-
-    def _box(self, el: Element) -> Box | None:
-        return self.timeline.layout().get(id(el))
-
-    def client_size(self, el: Element) -> tuple[float, float]:
-        box = self._box(el)
-        return box.client_size if box else (0.0, 0.0)
-
-    def offset_size(self, el: Element) -> tuple[float, float]:
-        box = self._box(el)
-        return (round(box.w), round(box.h)) if box else (0.0, 0.0)
-
-
 class Timeline:
     def __init__(self, scenario: Scenario, width: int, height: int, shaper: TextShaper,
                  host: HostDefaults | None = None, registry: PluginRegistry | None = None,
@@ -55,28 +39,21 @@ class Timeline:
         self.registry = registry or PluginRegistry()
         self.stage = Element("stage")
         self.engine = LayoutEngine(TextLayout(shaper), host or HostDefaults(), width, height)
-        self.mounter = Mounter(scenario, self.stage, height, _LiveGeometry(self))
+        self.live = LiveLayout(self.engine, self.stage)
+        self.mounter = Mounter(scenario, self.stage, height, self.live)
         self.legacy_parity = legacy_parity
         self.mounted: dict[str, Element] = {}
         self.dom_init: dict[str, dict[str, float]] = {}  # node id -> plugin name -> init time
-        self._root: Box | None = None
-        self._dirty = True
-        self._boxes: dict[int, Box] = {}
-
-    # -- layout cache -----------------------------------------------------------------------
-    def layout(self) -> dict[int, Box]:
-        if self._dirty:
-            self._root = self.engine.layout(self.stage)
-            self._boxes = dict(self.engine.boxes)
-            self._dirty = False
-        return self._boxes
+        self.schedule = CueSchedule(scenario.cues)
+        self._painted_root: Box | None = None
+        self._painted = DisplayList(width, height)
 
     # -- ticking ----------------------------------------------------------------------------
     def reset(self) -> None:
         for node_id in list(self.mounted):
             self._unmount(node_id)
         self.stage.children.clear()
-        self._dirty = True
+        self.live.invalidate()
 
     def fresh(self, t: float) -> DisplayList:
         self.reset()
@@ -84,12 +61,14 @@ class Timeline:
 
     def frame(self, t: float) -> DisplayList:
         self.tick(t)
-        self.layout()
-        assert self._root is not None
-        return paint(self._root, self.width, self.height)
+        root = self.live.paintable_root()
+        if root is not self._painted_root:  # the same layout paints the same list
+            self._painted_root, self._painted = root, paint(root, self.width, self.height)
+        return DisplayList(self.width, self.height, list(self._painted.items))
 
     def tick(self, t: float) -> None:
-        for cue in self.scenario.cues:
+        for index in self.schedule.due(t, self.mounted):
+            cue = self.scenario.cues[index]
             d0, d1 = cue.dom_lifetime
             if t < d0 or t > d1:
                 self._unmount_tree(cue.root)
@@ -112,12 +91,12 @@ class Timeline:
         parent_el = self.mounted.get(parent.id) if parent is not None else None
         (parent_el if parent_el is not None else self.stage).append(el)
         self.mounted[node.id] = el
-        self._dirty = True
+        self.live.invalidate()
         self.mounter.style_new_element(el, cue.track)
-        self._dirty = True
+        self.live.invalidate()
         if parent_el is not None:
             self.mounter.apply_children_layout(parent_el)
-        self._dirty = True  # geometry queries above may have cached a half-styled layout
+        self.live.invalidate()  # geometry queries above may have fixed a half-styled snapshot
 
     def _unmount(self, node_id: str) -> None:
         el = self.mounted.pop(node_id, None)
@@ -126,10 +105,10 @@ class Timeline:
             return
         parent = el.parent
         el.remove()
-        self._dirty = True
+        self.live.invalidate()
         if parent is not None and parent.kind != "stage":
             self.mounter.apply_children_layout(parent)
-            self._dirty = True
+            self.live.invalidate()
 
     def _unmount_tree(self, node: Node) -> None:
         if node.id in self.mounted:
@@ -144,12 +123,12 @@ class Timeline:
         channels = evaluate_chain(node, t, self.registry, self.fps)
         if channels:
             el.channels.update(channels)  # persistence: unwritten keys keep their value
-            self._dirty = True
+            self.live.invalidate()
         init_times = self.dom_init.setdefault(node.id, {})
         effects = evaluate_dom(node, t, self.registry, self.fps, init_times, self.legacy_parity)
         if effects != el.effects:
             el.effects = effects
-            self._dirty = True
+            self.live.invalidate()
 
 
 __all__ = ["DEFAULT_CHANNELS", "Timeline", "is_active"]

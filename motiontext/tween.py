@@ -11,12 +11,12 @@ Values are floats unless a ``lerp(a, b, ratio)`` is given (colours, shadow and f
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .easing import Ease, linear
+from .jsmath import js_floor
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,7 @@ class Tween:
         local = tau - self.start
         if local >= self.duration * self.plays:
             return 0.0 if (self.yoyo and self.plays % 2 == 0) else 1.0
-        j = math.floor(local / self.duration)
+        j = js_floor(local / self.duration)
         f = local / self.duration - j
         if self.yoyo and j % 2 == 1:
             return self.ease(1 - f)

@@ -50,6 +50,10 @@ class Box:
     # origin is on whole pixels. Blink pixel-snaps backgrounds and borders there:
     # x0 = round(sx), x1 = round(sx + w) (local x = that - sx), likewise for y.
     space_offset: tuple[float, float] = (0.0, 0.0)
+    # The nearest enclosing transform space (the box's own included) whose transform is not a
+    # pure translation, local coords -> stage px (IDENTITY: the stage). A composited layer
+    # inside is rasterized in its pixel grid; translations below it stay in the content.
+    raster_space: Matrix = IDENTITY
     cb: Box | None = None  # containing block for absolutely positioned boxes
 
     @property

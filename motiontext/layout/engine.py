@@ -11,7 +11,7 @@ from ..display_list import FontSpec
 from ..dom import Element
 from ..geometry import IDENTITY, Matrix, about, translate
 from .boxes import WRAPPER_STYLE, Box
-from .style import Computed, HostDefaults, compute, root_style
+from .style import Computed, HostDefaults, StyleCache, root_style
 from .text import LineExtent, TextLayout, collapse_spaces
 from .transforms import channel_matrix, css_transform, transform_origin
 from .units import layout_units, unit_intrinsic
@@ -41,12 +41,15 @@ class LayoutEngine:
         self.width = width
         self.height = height
         self.boxes: dict[int, Box] = {}  # id(element) -> outer box
+        self.styles = StyleCache()
+        self._intrinsic: dict[int, tuple[float, float]] = {}  # id(box) -> widths, this layout
 
     # -- box tree ---------------------------------------------------------------------------
     def build(self, stage: Element) -> Box:
         self.boxes = {}
+        self._intrinsic = {}
         base = root_style(self.host)
-        cs = compute({"position": "relative", "overflow": "hidden"}, base)
+        cs = self.styles.compute({"position": "relative", "overflow": "hidden"}, base)
         root = Box(stage, cs)
         root.w, root.h = float(self.width), float(self.height)
         self.boxes[id(stage)] = root
@@ -57,26 +60,41 @@ class LayoutEngine:
     def _build(self, el: Element, parent: Box) -> Box:
         # <img>/<video> are inline replaced elements unless 1.5.0's CSS says otherwise
         style = {"display": "inline", **el.style} if el.kind in ("image", "video") else el.style
-        box = Box(el, compute(style, parent.cs), parent=parent)
+        box = Box(el, self.styles.compute(style, parent.cs), parent=parent)
         self.boxes[id(el)] = box
         if el.kind not in ("image", "video"):  # replaced elements render no children
             wstyle = {**WRAPPER_STYLE, **el.wrapper_margin, **el.wrapper_style}
-            box.children.append(Box(el, compute(wstyle, box.cs), is_wrapper=True, parent=box))
+            box.children.append(Box(el, self.styles.compute(wstyle, box.cs), is_wrapper=True,
+                                    parent=box))
             for child in el.children:
                 box.children.append(self._build(child, box))
         return box
 
     def layout(self, stage: Element) -> Box:
+        root = self.measure(stage)
+        self._matrices(root, IDENTITY)
+        return root
+
+    def measure(self, stage: Element) -> Box:
+        """Sizes and positions without the transform pass: enough for the DOM's size queries
+        (clientWidth, offsetWidth ignore transforms), not for painting."""
         root = self.build(stage)
         deferred: list[Box] = []
         self._flow(root, root.w, deferred)
         self._place_abs(root, deferred)
-        self._matrices(root, IDENTITY)
         return root
 
     # -- intrinsic widths -------------------------------------------------------------------
     def intrinsic(self, box: Box) -> tuple[float, float]:
         """(min-content, max-content) border-box widths, px constraints applied."""
+        # flex and shrink-to-fit ask for the same box's widths several times per layout, and
+        # nested boxes multiply that; the widths depend only on styles and text
+        widths = self._intrinsic.get(id(box))
+        if widths is None:
+            widths = self._intrinsic[id(box)] = self._measure_intrinsic(box)
+        return widths
+
+    def _measure_intrinsic(self, box: Box) -> tuple[float, float]:
         cs = box.cs
         if box.is_wrapper and box.el.effects.units is not None:
             return unit_intrinsic(self, box)
@@ -461,13 +479,15 @@ class LayoutEngine:
 
     # -- transforms -------------------------------------------------------------------------
     def _matrices(self, box: Box, parent_matrix: Matrix,
-                  parent_offset: tuple[float, float] = (0.0, 0.0)) -> None:
+                  parent_offset: tuple[float, float] = (0.0, 0.0),
+                  parent_space: Matrix = IDENTITY) -> None:
         """``parent_offset``: Blink's paint offset of the parent box, i.e. where its origin
-        lies relative to the origin of the transform space it paints in."""
+        lies relative to the origin of the transform space it paints in. ``parent_space``:
+        the parent's ``raster_space``."""
         if box.is_abs and box.cb is not None:
-            base, (ax, ay) = box.cb.matrix, box.cb.space_offset
+            base, (ax, ay), space = box.cb.matrix, box.cb.space_offset, box.cb.raster_space
         else:
-            base, (ax, ay) = parent_matrix, parent_offset
+            base, (ax, ay), space = parent_matrix, parent_offset, parent_space
         if box.is_wrapper:
             transform: Matrix | None = about(box.w / 2, box.h / 2,
                                              channel_matrix(box.el.channels))
@@ -497,5 +517,8 @@ class LayoutEngine:
             local = translate(rx - ax, ry - ay) @ transform @ translate(*offset)
         box.matrix = base @ local
         box.space_offset = offset
+        if transform is not None and not _is_translation(transform):
+            space = box.matrix
+        box.raster_space = space
         for child in box.children:
-            self._matrices(child, box.matrix, offset)
+            self._matrices(child, box.matrix, offset, space)

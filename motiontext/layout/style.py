@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from ..css import (
+    MAX_FONT_PX,
     Length,
     Rgba,
     Shadow,
@@ -13,7 +15,9 @@ from ..css import (
     parse_font_families,
     parse_font_weight,
     parse_length,
+    parse_number,
     parse_text_shadow,
+    saturate_layout,
 )
 
 
@@ -81,7 +85,9 @@ class Computed:
         return self.stroke_color or self.color
 
 
+@lru_cache(maxsize=16)
 def root_style(host: HostDefaults) -> Computed:
+    """The page's root style; one object per host, so ``StyleCache`` keys stay stable."""
     return Computed(
         families=parse_font_families(host.font_family) or ("serif",),
         font_px=host.font_size_px, weight=host.font_weight,
@@ -92,13 +98,14 @@ def root_style(host: HostDefaults) -> Computed:
 
 
 def _font_size(value: str, parent_px: float) -> float | None:
+    """The computed font size, capped as Chromium caps it (kMaximumAllowedFontSize)."""
     length = parse_length(value)
-    if length is None:
+    if length is None or length.value < 0:
         return None
     if length.unit == "%":
-        return parent_px * length.value / 100
+        return min(MAX_FONT_PX, parent_px * length.value / 100)
     px = length.resolve(None, parent_px)
-    return px if px is not None and px >= 0 else None
+    return min(MAX_FONT_PX, px) if px is not None else None
 
 
 def _px(value: str | None, font_px: float) -> float | None:
@@ -150,19 +157,41 @@ def compute(inline: dict[str, str], parent: Computed) -> Computed:
     return _non_inherited(out, s, font_px)
 
 
+class StyleCache:
+    """``compute`` memoised on (parent style, inline style). Mounting lays the same elements
+    out many times and styles hardly change between layouts; ``Computed`` is frozen, so boxes
+    may share one. The parent is keyed by identity (hashing every field costs more than the
+    lookup saves) and kept in the entry, so its id cannot be reused while the entry lives."""
+
+    def __init__(self, max_entries: int = 8192) -> None:
+        self.max_entries = max_entries
+        self._memo: dict[tuple, tuple[Computed, Computed]] = {}
+
+    def compute(self, inline: dict[str, str], parent: Computed) -> Computed:
+        key = (id(parent), tuple(inline.items()))
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] is parent:
+            return hit[1]
+        if len(self._memo) >= self.max_entries:
+            self._memo.clear()  # styles animated by plugins must not grow it without bound
+        out = compute(inline, parent)
+        self._memo[key] = (parent, out)
+        return out
+
+
 def _line_height(value: str, font_px: float) -> tuple[str, float] | None:
     v = value.strip().lower()
     if v == "normal":
         return ("normal", 0.0)
-    try:
-        return ("number", float(v))
-    except ValueError:
-        pass
+    number = parse_number(v)
+    if number is not None:
+        return ("number", number) if number >= 0 else None
     length = parse_length(v)
-    if length is None:
+    if length is None or length.value < 0:
         return None
+    # the used line height is a LayoutUnit: it saturates
     if length.unit == "%":
-        return ("px", font_px * length.value / 100)
+        return ("px", saturate_layout(font_px * length.value / 100))
     px = length.resolve(None, font_px)
     return ("px", px) if px is not None else None
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
+from ..css import saturate_layout
 from ..display_list import FontSpec
 
 
@@ -111,6 +112,7 @@ class TextLayout:
             fb_above, fb_below = fallback_above_below
             return LineExtent(max(above, fb_above), max(below, fb_below))
         lh = line_height[1] * font.size_px if line_height[0] == "number" else line_height[1]
+        lh = saturate_layout(lh)  # the used line height is a LayoutUnit
         lead = lh - (asc + desc)
         top = math.floor(lead / 2)
         return LineExtent(asc + top, desc + (lead - top))

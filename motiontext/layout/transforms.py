@@ -2,34 +2,43 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
+from ..css import clamp_css_length, parse_number, saturate_layout
 from ..geometry import IDENTITY, Matrix, rotate, scale, skew, translate
 
 _FUNC = re.compile(r"([a-zA-Z]+)\(([^)]*)\)")
 
 
+def _number(token: str) -> float:
+    """A CSS <number>; ValueError (the declaration is invalid) for anything else, ``Infinity``
+    and ``NaN`` included, which is what 1.5.0 writes for non-finite values."""
+    value = parse_number(token)
+    if value is None:
+        raise ValueError(f"not a CSS number: {token!r}")
+    return value
+
+
 def _len(token: str, basis: float) -> float:
     token = token.strip()
     if token.endswith("%"):
-        return float(token[:-1]) * basis / 100
+        return saturate_layout(_number(token[:-1]) * basis / 100)
     if token.endswith("px"):
-        return float(token[:-2])
-    return float(token)
+        return clamp_css_length(_number(token[:-2]))
+    return clamp_css_length(_number(token))
 
 
 def _angle(token: str) -> float:
     token = token.strip()
     if token.endswith("deg"):
-        return float(token[:-3])
+        return _number(token[:-3])
     if token.endswith("rad"):
-        import math
-
-        return math.degrees(float(token[:-3]))
+        return math.degrees(_number(token[:-3]))
     if token.endswith("turn"):
-        return float(token[:-4]) * 360
-    return float(token)
+        return _number(token[:-4]) * 360
+    return _number(token)
 
 
 def css_transform(text: str, w: float, h: float) -> Matrix:
@@ -46,12 +55,12 @@ def css_transform(text: str, w: float, h: float) -> Matrix:
             elif name == "translatey":
                 m = m @ translate(0.0, _len(a[0], h))
             elif name == "scale":
-                sx = float(a[0])
-                m = m @ scale(sx, float(a[1]) if len(a) > 1 else sx)
+                sx = _number(a[0])
+                m = m @ scale(sx, _number(a[1]) if len(a) > 1 else sx)
             elif name == "scalex":
-                m = m @ scale(float(a[0]), 1.0)
+                m = m @ scale(_number(a[0]), 1.0)
             elif name == "scaley":
-                m = m @ scale(1.0, float(a[0]))
+                m = m @ scale(1.0, _number(a[0]))
             elif name == "rotate":
                 m = m @ rotate(_angle(a[0]))
             elif name == "skew":
@@ -82,16 +91,19 @@ def _num(v: Any, default: float) -> float | None:
     if isinstance(v, bool):
         return None
     if isinstance(v, (int, float)):
-        return float(v)
-    try:
-        return float(str(v))
-    except ValueError:
-        return None
+        # Infinity and NaN print as "Infinitypx"/"NaNpx" in 1.5.0's CSS: not a number either
+        try:
+            number = float(v)
+        except OverflowError:
+            return None
+        return number if math.isfinite(number) else None
+    return parse_number(str(v))
 
 
 def channel_matrix(channels: dict[str, Any]) -> Matrix:
     """translateX(tx) translateY(ty) scaleX(sx) scaleY(sy) rotate(rot) (spec 13.6). A
-    non-numeric tx/ty/rot makes the whole transform invalid, so it becomes none."""
+    non-numeric (or non-finite) channel makes the whole transform invalid, so it becomes
+    none. Translations are px lengths, clamped to the CSS length range."""
     tx, ty = _num(channels.get("tx"), 0.0), _num(channels.get("ty"), 0.0)
     sx, sy = _num(channels.get("sx"), 1.0), _num(channels.get("sy"), 1.0)
     rot = _num(channels.get("rot"), 0.0)
@@ -99,7 +111,7 @@ def channel_matrix(channels: dict[str, Any]) -> Matrix:
         return IDENTITY
     m = IDENTITY
     if tx or ty:
-        m = m @ translate(tx, ty)  # type: ignore[arg-type]
+        m = m @ translate(clamp_css_length(tx), clamp_css_length(ty))  # type: ignore[arg-type]
     if sx != 1 or sy != 1:
         m = m @ scale(sx, sy)  # type: ignore[arg-type]
     if rot:

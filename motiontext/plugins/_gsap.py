@@ -13,9 +13,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..css import Rgba, Shadow, js_round, parse_color, parse_text_shadow
+from ..css import Rgba, Shadow, parse_color, parse_text_shadow
 from ..easing import Ease, linear
 from ..effects import Effects
+from ..jsmath import js_round
 from ..tween import Lerp, Tween, value_at
 
 WHITE: Rgba = (1.0, 1.0, 1.0, 1.0)
@@ -172,3 +173,11 @@ def unrendered(progress: float, ctx) -> bool:
     from-values show."""
     return progress <= 0 and ctx.init_time == ctx.t_seconds
 
+
+def there_and_back_3d(progress: float) -> bool:
+    """Whether a there-and-back timeline (two tweens meeting at p = 1/2, as the DOM parts of
+    bobY and pulse) writes ``translate3d()`` when seeked to ``progress``: with force3D "auto"
+    GSAP uses 3-D only while the tween it renders last has an eased ratio neither 0 nor 1
+    (at p = 1/2 the second tween renders at ratio 0), which makes Chromium composite the
+    element in its own layer."""
+    return 0.0 < progress < 1.0 and progress != 0.5

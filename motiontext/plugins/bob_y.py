@@ -3,7 +3,8 @@
 Channel part: ``ty = A·sin(2π·c·p)`` px on the base wrapper. DOM part: the GSAP timeline on the
 effects root's ``y``, of which the host only ever shows the first of ``c`` iterations, stretched
 over the window: ``y = A·(1 − cos 2πp)/2``. The original runs both, nested (⚠ quirk, replicated
-when ``ctx.legacy_parity``), so the visible offset is their sum.
+when ``ctx.legacy_parity``), so the visible offset is their sum. Mid-bob GSAP writes
+``translate3d()``, so Chromium composites the effects root (``UnitTransform.composited``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import math
 from typing import Any
 
 from ..effects import Effects, UnitTransform
+from ..jsmath import js_sin
 from ._base import number
+from ._gsap import there_and_back_3d
 
 
 def amplitude_cycles(params: dict[str, Any]) -> tuple[float, float]:
@@ -30,7 +33,7 @@ class BobY:
 
     def channels(self, params: dict[str, Any], p: float, ctx) -> dict:
         amplitude, cycles = amplitude_cycles(params)
-        return {"ty": amplitude * math.sin(2 * math.pi * cycles * p)}
+        return {"ty": amplitude * js_sin(2 * math.pi * cycles * p)}
 
     def apply(self, effects: Effects, params: dict[str, Any], p: float, ctx) -> None:
         if not ctx.legacy_parity:
@@ -39,6 +42,7 @@ class BobY:
         if effects.root is None:
             effects.root = UnitTransform()
         effects.root.y = dom_offset(amplitude, p)
+        effects.root.composited = there_and_back_3d(p)
 
 
 PLUGIN = BobY()

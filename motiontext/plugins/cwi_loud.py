@@ -9,6 +9,7 @@ import math
 from typing import Any
 
 from ..effects import Effects
+from ..jsmath import js_cos, js_sin
 from ._base import clamp, number
 from ._cwi import ensure_letters, envelope
 
@@ -36,13 +37,13 @@ def loud_transform(
     base = 1 + (scale - 1) * f
     crest = f**1.5
     phi = math.pi * freq * q
-    jitter = 0.03 * crest * math.sin(1.2 * phi)
+    jitter = 0.03 * crest * js_sin(1.2 * phi)
     ring = 0.0
     if 0.12 <= q <= 0.88:
         h = (q - 0.12) / 0.76
         ring = 0.06 * math.exp(-3 * h) * math.sin(2 * math.pi * 18 * h)
-    dx = 0.8 * amp * crest * math.sin(1.6 * phi)
-    dy = -lift * f + 0.5 * amp * crest * math.cos(1.9 * phi)
+    dx = 0.8 * amp * crest * js_sin(1.6 * phi)
+    dy = -lift * f + 0.5 * amp * crest * js_cos(1.9 * phi)
     return dx, dy, base + jitter + ring
 
 

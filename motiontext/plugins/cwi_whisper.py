@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 from ..effects import Effects
+from ..jsmath import js_sin
 from ._base import clamp, number
 from ._cwi import ensure_letters, envelope
 
@@ -34,7 +35,7 @@ def whisper_transform(
     """(dy, s) of the word at progress q (px, positive dy = down)."""
     f = envelope(q)
     base = 1 - (1 - scale) * f
-    flutter = 0.8 * amp * f * math.sin(math.pi * 1.6 * freq * q)
+    flutter = 0.8 * amp * f * js_sin(math.pi * 1.6 * freq * q)
     ring = 0.0
     if 0.12 <= q <= 0.88:
         h = (q - 0.12) / 0.76

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..css import Shadow
 from ..effects import Effects, Unit, UnitStyle
+from ..jsmath import js_floor
 from ._base import clamp, number
 
 PLACEHOLDER = "타이핑 효과 테스트"
@@ -54,7 +55,7 @@ def typed_count(t: float, speed: float, length: int) -> int:
     """``clamp(floor(t / speed), 0, L)`` in IEEE doubles (0.3 / 0.05 = 5.999… → 5)."""
     if speed <= 0:
         return length if t > 0 else 0
-    return int(clamp(math.floor(t / speed), 0, length))
+    return int(clamp(js_floor(t / speed), 0, length))
 
 
 def cursor_opacity(t: float, blink: bool) -> float:

@@ -437,30 +437,63 @@ def test_numbers_json_cannot_carry_are_422(
         assert response.status_code == 422, literal
 
 
-def test_scenarios_the_renderer_fails_on_are_422_or_failed_jobs(
+def test_huge_numbers_render_as_chromium_would(
     tmp_path: Path, http: httpx.Client, media_server: str
 ) -> None:
     """Found by the long parser fuzz (benchmarks/fuzz_long.py --render): 1.5.0 validates no
-    style value, so the parser accepts ``fontSizeRel: 1e308`` and the mount stage overflows
-    (H * 1e308 px). The service answers previews 422 and ends such a job ``failed`` (not a 500,
-    not a job left running). (``childrenLayout.align: [...]``, found the same way, now renders
-    as 1.5.0 does: the default alignment.)
+    style value, so it accepts ``fontSizeRel: 1e308`` (and 1e308 anywhere a number goes), and
+    the mount stage once overflowed on H * 1e308 px. 1.5.0 renders such scenarios: its
+    ``${Math.round(H * 1e308)}px`` is "Infinitypx", a declaration Chromium drops, and finite
+    extremes are clamped (font sizes to 10000 px, lengths to the LayoutUnit range). So the
+    service renders them too: previews are PNGs and the job completes.
     """
     scenario = copy.deepcopy(SCENARIO)
     scenario["tracks"][0].setdefault("defaultStyle", {})["fontSizeRel"] = 1e308
+    extremes = copy.deepcopy(SCENARIO)
+    extremes["tracks"][0]["defaultStyle"]["fontSizeRel"] = 500.0  # capped at 10000 px
+    extremes["define"]["caption"]["position"] = {"x": -1e308, "y": 1e300}
+    extremes["define"]["caption"]["boxStyle"]["padding"] = "1e308px"
+    word = extremes["cues"][0]["root"]["children"][0]
+    word["layout"] = {
+        "position": {"x": 0.5, "y": 0.5},
+        "transform": {"scale": {"x": 1e308, "y": -1e308}, "rotate": {"deg": 1e308}},
+    }
+    word["pluginChain"] = [{"name": "spin", "params": {"fullTurns": 1e308}}]  # rot: Infinity
+    with standalone(tmp_path, allow_private_urls=True) as (server, _):
+        for doc in (scenario, extremes):
+            body = {"scenario": doc, "t": 0.5, "width": 64, "height": 36}
+            response = http.post(f"{server.url}/preview", json=body)
+            assert response.status_code == 200, response.text
+            assert response.headers["content-type"] == "image/png"
+        job = render_body("huge", f"{media_server}/m/tiny.mp4") | {"scenario": scenario}
+        response = http.post(f"{server.url}/render", json=job)
+        assert response.status_code == 200, response.text
+        final = wait_final(http, server.url, "huge")
+    assert final["status"] == "completed", final
+
+
+def test_scenarios_the_renderer_refuses_are_422_previews_and_failed_jobs(
+    tmp_path: Path, http: httpx.Client, media_server: str
+) -> None:
+    """1.5.0's parser reads no ``baseTime``; its plugin host throws when a plugin's window is
+    computed from one that is not two finite numbers. The parser accepts such a scenario, the
+    renderer refuses it as soon as the plugin runs (a ScenarioError with the field's path):
+    previews answer 422 and the job ends ``failed`` with INVALID_SCENARIO (not a 500, not a
+    job left running)."""
+    scenario = copy.deepcopy(SCENARIO)
+    word = scenario["cues"][0]["root"]["children"][0]
+    word["baseTime"] = ["soon", 0.9]
+    word["pluginChain"] = [{"name": "spin"}]
     with standalone(tmp_path, allow_private_urls=True) as (server, _):
         body = {"scenario": scenario, "t": 0.5, "width": 64, "height": 36}
         response = http.post(f"{server.url}/preview", json=body)
-        assert response.status_code == 422, response.text
-        assert response.json()["error_code"] == "INVALID_SCENARIO"
+        _check_422(response, "scenario.cues[0].root.children[0].baseTime")
         job = render_body("unrenderable", f"{media_server}/m/tiny.mp4") | {"scenario": scenario}
         response = http.post(f"{server.url}/render", json=job)
-        if response.status_code == 422:  # the parser was taught to refuse it: fine too
-            return
-        assert response.status_code == 200
+        assert response.status_code == 200, response.text
         final = wait_final(http, server.url, "unrenderable")
         preview = http.get(f"{server.url}/api/render/unrenderable/preview", params={"t": 0.5})
-    assert final["status"] == "failed" and final["error_code"], final
+    assert final["status"] == "failed" and final["error_code"] == "INVALID_SCENARIO", final
     assert preview.status_code == 422
 
 

@@ -4,6 +4,7 @@ reference samples, and a fuzz test that only ScenarioError ever escapes."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -336,3 +337,21 @@ def test_fuzz_json_text(text: str) -> None:
         load_scenario_text(text)
     except ScenarioError:
         pass
+
+
+# --- numbers: JSON.parse's doubles -------------------------------------------------------------
+
+
+def test_integers_become_the_doubles_json_parse_makes() -> None:
+    """Beyond 2**53 JSON.parse rounds an integer; beyond the double range it is Infinity. The
+    renderer computes with those doubles, never with Python's unbounded integers."""
+    document = json.loads(json.dumps(MINIMAL))
+    document["tracks"][0]["defaultStyle"] = {
+        "fontSizeRel": 10**400, "x": -(10**400), "y": 2**53 + 1, "z": 7,
+    }
+    style = load_scenario(document).tracks["t"].default_style
+    assert style is not None
+    assert style["fontSizeRel"] == math.inf and style["x"] == -math.inf
+    assert style["y"] == float(2**53) and isinstance(style["y"], float)
+    assert style["z"] == 7 and isinstance(style["z"], int)
+    assert document["tracks"][0]["defaultStyle"]["fontSizeRel"] == 10**400  # input unchanged

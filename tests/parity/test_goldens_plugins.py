@@ -50,11 +50,7 @@ EXCEPTIONS.update({("plugin_showcase", k / 2): _FLAME_GIF for k in range(22, 29)
 
 # Open renderer gaps (not randomness): listed so the rest of the suite guards everything else,
 # and written up with measured figures in the README's parity section. Remove when fixed.
-# tilted_box: bobY moves text inside a 30-degree rotated element; Chromium snaps the bob
-# offset to whole pixels along the rotated axis and shifts the glyphs ~0.8 px once the wrapper
-# is transformed. Ours is unsnapped: worst IoU 0.875 (MAE <= 1.7) on frames 0.5-6.0 s.
-OPEN_GAPS: dict[tuple[str, float], str] = {
-    ("tilted_box", k / 2): "pixel snapping inside rotated elements" for k in range(1, 13)}
+OPEN_GAPS: dict[tuple[str, float], str] = {}
 
 
 @pytest.mark.parametrize("name", PLUGIN_GOLDENS)
