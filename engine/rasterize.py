@@ -25,19 +25,21 @@ from motiontext.geometry import Matrix, translate
 
 from .text import SkiaShaper
 
-
 # Measured against Chromium 156 (white glyph edges): its coverage is about c^(1/1.2) where
 # skia-python's default is about c^(1/2.3), so a^(2.3/1.2) maps ours onto Chromium's.
 TEXT_GAMMA_EXPONENT = 2.3 / 1.2
 _GLOW_BLUR = 24.0  # sigma of glow's gradient blur, px
-_TEXT_GAMMA_EFFECT = skia.RuntimeEffect.MakeForColorFilter("""
+_TEXT_GAMMA_SKSL = """
 uniform half opacity;
 half4 main(half4 c) {
   if (c.a <= 0.0) { return half4(0); }
-  half a = pow(c.a, %.6f) * opacity;
+  half a = pow(c.a, EXPONENT) * opacity;
   return half4(c.rgb / c.a * a, a);
 }
-""" % TEXT_GAMMA_EXPONENT)
+"""
+_TEXT_GAMMA_EFFECT = skia.RuntimeEffect.MakeForColorFilter(
+    _TEXT_GAMMA_SKSL.replace("EXPONENT", f"{TEXT_GAMMA_EXPONENT:.6f}")
+)
 
 
 @lru_cache(maxsize=256)

@@ -16,7 +16,7 @@ def script_of(ch: str) -> str:
     if 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF or 0xF900 <= o <= 0xFAFF:
         return "han"
     cat = unicodedata.category(ch)
-    if cat[0] in "LM" and not cat == "Lm":
+    if cat[0] in "LM" and cat != "Lm":
         if 0x0370 <= o <= 0x03FF:
             return "greek"
         if 0x0400 <= o <= 0x04FF:

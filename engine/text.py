@@ -22,8 +22,8 @@ def blink_metrics(face: ResolvedFont, size_px: float) -> tuple[int, int, int]:
     asc_f, desc_f = -m.fAscent, m.fDescent
     # Blink borrows a pixel from the ascent for the descent only with subpixel positioning,
     # which headless Chromium on Linux does not use (measured against the goldens).
-    ascent, descent = int(math.floor(asc_f + 0.5)), int(math.floor(desc_f + 0.5))
-    return ascent, descent, int(math.floor(m.fLeading + 0.5))
+    ascent, descent = math.floor(asc_f + 0.5), math.floor(desc_f + 0.5)
+    return ascent, descent, math.floor(m.fLeading + 0.5)
 
 
 class SkiaShaper:
@@ -61,7 +61,7 @@ class SkiaShaper:
             para.layout(1e7)
         return para
 
-    @lru_cache(maxsize=16384)
+    @lru_cache(maxsize=16384)  # noqa: B019 (one shaper per process: the cache is its point)
     def advance(self, text: str, font: FontSpec) -> float:
         if not text:
             return 0.0

@@ -8,10 +8,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.overlay import render_frames  # noqa: E402
-from engine.parity import compare  # noqa: E402
-from motiontext.parse import load_scenario_file  # noqa: E402
-from tests.parity.goldens import load_golden_set, reference_dir  # noqa: E402
+from engine.overlay import render_frames
+from engine.parity import compare
+from motiontext.parse import load_scenario_file
+from tests.parity.goldens import load_golden_set, reference_dir
 
 
 def row(name: str) -> str:

@@ -117,7 +117,7 @@ class TextLayout:
         top = math.floor(lead / 2)
         return LineExtent(asc + top, desc + (lead - top))
 
-    @lru_cache(maxsize=8192)
+    @lru_cache(maxsize=8192)  # noqa: B019 (shared, long-lived TextLayout: caching is the point)
     def _metrics(self, text: str, font: FontSpec):
         return self.shaper.vertical_metrics(text, font)
 

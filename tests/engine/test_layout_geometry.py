@@ -48,7 +48,7 @@ def boxes_at(doc: dict, width: int, height: int, t: float = 1.0) -> dict:
 
 def test_core_layout_shrink_two_line_caption_box() -> None:
     """Spec 12.1: a wrapped caption is exactly W/2 wide, x 480..1440, y 867..999."""
-    words = "And you know which one we should see? The 1996 Tony Award winner".split()
+    words = ["And", "you", "know", "which", "one", "we", "should", "see?", "The", "1996", "Tony", "Award", "winner"]
     x0, y0, x1, y1 = boxes_at(caption(words), 1920, 1080)["g"]
     assert (round(x0), round(x1)) == (480, 1440)
     assert (round(y0), round(y1)) == (867, 999)
