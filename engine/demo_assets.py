@@ -15,8 +15,14 @@ import numpy as np
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "out" / "demo_input.mp4"
 
 
-def write_demo_clip(path: Path, seconds: float = 6.0, width: int = 1280, height: int = 720,
-                    fps: int = 30, sample_rate: int = 48000) -> Path:
+def write_demo_clip(
+    path: Path,
+    seconds: float = 6.0,
+    width: int = 1280,
+    height: int = 720,
+    fps: int = 30,
+    sample_rate: int = 48000,
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".part.mp4")
     with av.open(str(tmp), "w") as out:

@@ -52,9 +52,8 @@ def alpha_bbox(pixels: np.ndarray, region: Region | None = None) -> Region | Non
     rows = np.flatnonzero(packed.max(axis=1) >= _ALPHA_ONE)
     if rows.size == 0:
         return None
-    cols = np.flatnonzero(packed[rows[0]:rows[-1] + 1].max(axis=0) >= _ALPHA_ONE)
-    return (x0 + int(cols[0]), y0 + int(rows[0]), x0 + int(cols[-1]) + 1,
-            y0 + int(rows[-1]) + 1)
+    cols = np.flatnonzero(packed[rows[0] : rows[-1] + 1].max(axis=0) >= _ALPHA_ONE)
+    return (x0 + int(cols[0]), y0 + int(rows[0]), x0 + int(cols[-1]) + 1, y0 + int(rows[-1]) + 1)
 
 
 class DrawnBounds:
@@ -85,8 +84,12 @@ class DrawnBounds:
         if x0 > x1:
             return (0, 0, 0, 0)
         w, h = self.frame[2], self.frame[3]
-        return (max(0, math.floor(x0)), max(0, math.floor(y0)),
-                min(w, math.ceil(x1)), min(h, math.ceil(y1)))
+        return (
+            max(0, math.floor(x0)),
+            max(0, math.floor(y0)),
+            min(w, math.ceil(x1)),
+            min(h, math.ceil(y1)),
+        )
 
     def _device_rects(self, item) -> list[tuple[float, float, float, float]] | None:
         matrix = getattr(item, "matrix", None)
@@ -110,8 +113,7 @@ class DrawnBounds:
             ax, ay = matrix.apply(x0, y0)
             bx, by = matrix.apply(x1, y1)
             pad = reach + _BLUR_REACH * sigma * max(sx, sy)
-            out.append((min(ax, bx) - pad, min(ay, by) - pad, max(ax, bx) + pad,
-                        max(ay, by) + pad))
+            out.append((min(ax, bx) - pad, min(ay, by) - pad, max(ax, bx) + pad, max(ay, by) + pad))
         return out
 
     def _text_rects(self, item: TextPaint) -> list[tuple[float, float, float, float, float]]:
@@ -121,13 +123,20 @@ class DrawnBounds:
                 continue
             ink, longest, height, drop = self._ink(line.text, item.font, 0.0)
             for shadow in item.shadows:
-                rects.append(_moved(ink, line.x + shadow.dx, line.baseline + shadow.dy,
-                                    shadow.blur / 2))
+                rects.append(
+                    _moved(ink, line.x + shadow.dx, line.baseline + shadow.dy, shadow.blur / 2)
+                )
             rects.append(_moved(ink, line.x, line.baseline, 0.0))
             top = line.baseline - drop  # the fill's text-gamma layer, which clips it
-            rects.append((line.x - _TEXT_LAYER_PAD, top - _TEXT_LAYER_PAD,
-                          line.x + longest + _TEXT_LAYER_PAD, top + height + _TEXT_LAYER_PAD,
-                          0.0))
+            rects.append(
+                (
+                    line.x - _TEXT_LAYER_PAD,
+                    top - _TEXT_LAYER_PAD,
+                    line.x + longest + _TEXT_LAYER_PAD,
+                    top + height + _TEXT_LAYER_PAD,
+                    0.0,
+                )
+            )
             if item.stroke_color is not None and item.stroke_width > 0:
                 stroke_ink = self._ink(line.text, item.font, item.stroke_width)[0]
                 rects.append(_moved(stroke_ink, line.x, line.baseline, 0.0))
@@ -144,8 +153,9 @@ class DrawnBounds:
         para = self.shaper.paragraph(text, font, paint)
         recorder = skia.PictureRecorder()
         # with a bounding-box hierarchy the picture's cull rect shrinks to its ops' bounds
-        canvas = recorder.beginRecording(skia.Rect.MakeLTRB(-1e7, -1e7, 1e7, 1e7),
-                                         skia.RTreeFactory()())
+        canvas = recorder.beginRecording(
+            skia.Rect.MakeLTRB(-1e7, -1e7, 1e7, 1e7), skia.RTreeFactory()()
+        )
         drop = math.floor(para.AlphabeticBaseline + 0.5)
         para.paint(canvas, 0.0, -drop)
         cull = recorder.finishRecordingAsPicture().cullRect()
@@ -153,12 +163,21 @@ class DrawnBounds:
         return ink, para.LongestLine, para.Height, drop
 
 
-def _moved(ink: tuple[float, float, float, float], dx: float, dy: float,
-           sigma: float) -> tuple[float, float, float, float, float]:
+def _moved(
+    ink: tuple[float, float, float, float], dx: float, dy: float, sigma: float
+) -> tuple[float, float, float, float, float]:
     return (ink[0] + dx, ink[1] + dy, ink[2] + dx, ink[3] + dy, sigma)
 
 
 def _is_scale_translate(m: Matrix) -> bool:
     a, b, _c, d, e, _f, g, h, i = m.m
-    return (abs(b) < 1e-12 and abs(d) < 1e-12 and g == 0 and h == 0 and i == 1
-            and all(math.isfinite(v) for v in m.m) and a != 0 and e != 0)
+    return (
+        abs(b) < 1e-12
+        and abs(d) < 1e-12
+        and g == 0
+        and h == 0
+        and i == 1
+        and all(math.isfinite(v) for v in m.m)
+        and a != 0
+        and e != 0
+    )

@@ -16,15 +16,22 @@ import skia
 
 # Chromium accepts a fontconfig substitute only when it is metric-compatible.
 METRIC_ALIASES = {
-    "arial": "Liberation Sans", "helvetica": "Liberation Sans",
-    "times new roman": "Liberation Serif", "times": "Liberation Serif",
-    "courier new": "Liberation Mono", "courier": "Liberation Mono",
+    "arial": "Liberation Sans",
+    "helvetica": "Liberation Sans",
+    "times new roman": "Liberation Serif",
+    "times": "Liberation Serif",
+    "courier new": "Liberation Mono",
+    "courier": "Liberation Mono",
 }
 # Chromium's generic-family preferences on Linux (standard "Times New Roman", sans-serif
 # "Arial", fixed "Monospace"), then fontconfig; measured against Chromium 156 here.
 GENERIC = {
-    "sans-serif": "Liberation Sans", "serif": "Liberation Serif", "monospace": "DejaVu Sans Mono",
-    "system-ui": "DejaVu Sans", "cursive": "DejaVu Sans", "fantasy": "DejaVu Sans",
+    "sans-serif": "Liberation Sans",
+    "serif": "Liberation Serif",
+    "monospace": "DejaVu Sans Mono",
+    "system-ui": "DejaVu Sans",
+    "cursive": "DejaVu Sans",
+    "fantasy": "DejaVu Sans",
 }
 DEFAULT_FAMILY = "Liberation Serif"  # Chromium's standard font, "Times New Roman"
 SCRIPT_LANGS = {"hangul": ["ko"], "han": ["zh", "ja", "ko"], "kana": ["ja"]}
@@ -89,8 +96,9 @@ class FontBook:
         return name
 
     def _system_face(self, family: str, weight: int) -> skia.Typeface | None:
-        tf = self.system.matchFamilyStyle(family, skia.FontStyle(weight, 5,
-                                                                 skia.FontStyle.kUpright_Slant))
+        tf = self.system.matchFamilyStyle(
+            family, skia.FontStyle(weight, 5, skia.FontStyle.kUpright_Slant)
+        )
         if tf is None or tf.getFamilyName().lower() != family.lower():
             return None
         return tf
@@ -133,8 +141,9 @@ class FontBook:
             faces.append(self.primary(families, weight))
         return faces
 
-    def chain(self, families: tuple[str, ...], weight: int, text: str,
-              script: str = "") -> list[ResolvedFont]:
+    def chain(
+        self, families: tuple[str, ...], weight: int, text: str, script: str = ""
+    ) -> list[ResolvedFont]:
         """Faces for one script run, in Chromium's order: the CSS list, then one system
         fallback per still-uncovered hint character, asked with the run's language. A
         fallback face then also serves the run's other uncovered characters, which is why
@@ -154,13 +163,17 @@ class FontBook:
         from Noto Sans CJK, while monospace lists get the monospace CJK face."""
         first = families[0] if families else DEFAULT_FAMILY
         resolved = self.resolve(first, 400)
-        if resolved is not None and "serif" in resolved.typeface.getFamilyName().lower() \
-                and "sans" not in resolved.typeface.getFamilyName().lower():
+        if (
+            resolved is not None
+            and "serif" in resolved.typeface.getFamilyName().lower()
+            and "sans" not in resolved.typeface.getFamilyName().lower()
+        ):
             return "sans-serif"
         return first
 
-    def fallback_for(self, ch: str, family: str, weight: int,
-                     script: str = "") -> ResolvedFont | None:
+    def fallback_for(
+        self, ch: str, family: str, weight: int, script: str = ""
+    ) -> ResolvedFont | None:
         """System fallback as Chromium asks fontconfig: with the first CSS family as
         written (an unknown one lands on fontconfig's default, sans-serif)."""
         key = ("\0fallback", family, ch, weight, script)
@@ -170,12 +183,14 @@ class FontBook:
         # Chromium's character fallback asks fontconfig for a regular face and fakes the
         # weight (measured: a bold "✓" next to Hangul has Noto Sans CJK Regular's advance).
         style = skia.FontStyle(400, 5, skia.FontStyle.kUpright_Slant)
-        tf = self.system.matchFamilyStyleCharacter(family, style,
-                                                   SCRIPT_LANGS.get(script, []), ord(ch))
+        tf = self.system.matchFamilyStyleCharacter(
+            family, style, SCRIPT_LANGS.get(script, []), ord(ch)
+        )
         found = None
         if tf is not None:
-            found = ResolvedFont(tf, self._alias_for(tf),
-                                 weight >= 600 and tf.fontStyle().weight() < 600)
+            found = ResolvedFont(
+                tf, self._alias_for(tf), weight >= 600 and tf.fontStyle().weight() < 600
+            )
         with self._lock:
             self._cache[key] = found
         return found

@@ -58,12 +58,20 @@ def default_registry() -> PluginRegistry:
 class ScenarioOverlay:
     """OverlaySource for a scenario at a given output size (the stage is the whole frame)."""
 
-    def __init__(self, scenario: Scenario, width: int, height: int, fps: float = 30.0,
-                 host: HostDefaults | None = None, shaper: SkiaShaper | None = None,
-                 registry: PluginRegistry | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        width: int,
+        height: int,
+        fps: float = 30.0,
+        host: HostDefaults | None = None,
+        shaper: SkiaShaper | None = None,
+        registry: PluginRegistry | None = None,
+    ) -> None:
         self.shaper = shaper or shared_shaper()
-        self.timeline = Timeline(scenario, width, height, self.shaper, host,
-                                 registry or default_registry(), fps)
+        self.timeline = Timeline(
+            scenario, width, height, self.shaper, host, registry or default_registry(), fps
+        )
         self.raster = Rasterizer(width, height, self.shaper)
         self.bounds = DrawnBounds(self.shaper, width, height)
         self._signature: int | None = None
@@ -112,8 +120,14 @@ def unpremultiply(pixels: np.ndarray) -> np.ndarray:
     return out
 
 
-def render_frames(scenario: Scenario, times: list[float], width: int, height: int,
-                  fps: float = 30.0, sequential: bool = True) -> list[np.ndarray]:
+def render_frames(
+    scenario: Scenario,
+    times: list[float],
+    width: int,
+    height: int,
+    fps: float = 30.0,
+    sequential: bool = True,
+) -> list[np.ndarray]:
     """Straight-alpha RGBA frames at ``times``. Sequential: every frame k/fps from 0 up to
     each requested time is ticked, as the editor's playback does."""
     overlay = ScenarioOverlay(scenario, width, height, fps)

@@ -43,9 +43,9 @@ def _gaussian_kernel(sigma: float = 1.0) -> np.ndarray:
 def _blur(img: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     r = len(kernel) // 2
     padded = np.pad(img, ((r, r), (0, 0), (0, 0)), mode="edge")
-    out = sum(kernel[i] * padded[i:i + img.shape[0]] for i in range(len(kernel)))
+    out = sum(kernel[i] * padded[i : i + img.shape[0]] for i in range(len(kernel)))
     padded = np.pad(out, ((0, 0), (r, r), (0, 0)), mode="edge")
-    return sum(kernel[i] * padded[:, i:i + img.shape[1]] for i in range(len(kernel)))
+    return sum(kernel[i] * padded[:, i : i + img.shape[1]] for i in range(len(kernel)))
 
 
 def compare(reference: np.ndarray, candidate: np.ndarray) -> ParityScore:

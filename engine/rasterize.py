@@ -100,8 +100,12 @@ class Rasterizer:
                     paint.setImageFilter(image_filter)
                 if item.blend == "screen":
                     paint.setBlendMode(skia.BlendMode.kScreen)
-                if (item.clip_rect is not None and item.opacity >= 1.0 and image_filter is None
-                        and item.blend == "normal"):
+                if (
+                    item.clip_rect is not None
+                    and item.opacity >= 1.0
+                    and image_filter is None
+                    and item.blend == "normal"
+                ):
                     canvas.save()  # a pure clip (the stage's overflow) needs no offscreen layer
                 else:
                     canvas.saveLayer(None, paint)
@@ -142,8 +146,9 @@ class Rasterizer:
         if (x1 - x0) * (y1 - y0) > _MAX_LAYER_PIXELS:
             self._draw_items(items)  # a degenerate projection: no sane raster grid
             return
-        surface = skia.Surface.MakeRaster(skia.ImageInfo.Make(
-            x1 - x0, y1 - y0, skia.kRGBA_8888_ColorType, skia.kPremul_AlphaType))
+        surface = skia.Surface.MakeRaster(
+            skia.ImageInfo.Make(x1 - x0, y1 - y0, skia.kRGBA_8888_ColorType, skia.kPremul_AlphaType)
+        )
         to_raster = translate(-x0, -y0) @ to_space
         stage_canvas = self.canvas
         self.canvas = surface.getCanvas()
@@ -153,8 +158,13 @@ class Rasterizer:
         finally:
             self.canvas = stage_canvas
         stage_canvas.setMatrix(to_skia_matrix(space @ translate(x0, y0)))
-        stage_canvas.drawImage(surface.makeImageSnapshot(), 0, 0,
-                               skia.SamplingOptions(skia.FilterMode.kLinear), skia.Paint())
+        stage_canvas.drawImage(
+            surface.makeImageSnapshot(),
+            0,
+            0,
+            skia.SamplingOptions(skia.FilterMode.kLinear),
+            skia.Paint(),
+        )
         stage_canvas.resetMatrix()
 
     def _box(self, item: BoxPaint) -> None:
@@ -163,15 +173,15 @@ class Rasterizer:
         x, y, w, h = item.rect
         outer = skia.RRect.MakeRectXY(skia.Rect.MakeXYWH(x, y, w, h), item.radius, item.radius)
         if item.background is not None and item.background[3] > 0:
-            canvas.drawRRect(outer, skia.Paint(Color4f=to_color4f(item.background),
-                                               AntiAlias=True))
+            canvas.drawRRect(outer, skia.Paint(Color4f=to_color4f(item.background), AntiAlias=True))
         if item.border_color is not None:
             t, r, b, left = item.border_width
             inner_rect = skia.Rect.MakeLTRB(x + left, y + t, x + w - r, y + h - b)
             inner_r = max(0.0, item.radius - max(item.border_width))
             inner = skia.RRect.MakeRectXY(inner_rect, inner_r, inner_r)
-            canvas.drawDRRect(outer, inner, skia.Paint(Color4f=to_color4f(item.border_color),
-                                                       AntiAlias=True))
+            canvas.drawDRRect(
+                outer, inner, skia.Paint(Color4f=to_color4f(item.border_color), AntiAlias=True)
+            )
         canvas.resetMatrix()
 
     def _glow(self, item: GlowPaint) -> None:
@@ -184,10 +194,17 @@ class Rasterizer:
         solid = to_color4f(item.color).toColor()
         clear = skia.Color4f(item.color[0], item.color[1], item.color[2], 0.0).toColor()
         shader = skia.GradientShader.MakeRadial(
-            skia.Point(cx, cy), 0.8 * rho, [solid, solid, clear], [0.0, 0.3 / 0.8, 1.0],
-            skia.TileMode.kClamp, skia.GradientShader.Flags.kInterpolateColorsInPremul_Flag)
-        layer = skia.Paint(Alphaf=min(1.0, max(0.0, item.opacity)),
-                           ImageFilter=skia.ImageFilters.Blur(_GLOW_BLUR, _GLOW_BLUR))
+            skia.Point(cx, cy),
+            0.8 * rho,
+            [solid, solid, clear],
+            [0.0, 0.3 / 0.8, 1.0],
+            skia.TileMode.kClamp,
+            skia.GradientShader.Flags.kInterpolateColorsInPremul_Flag,
+        )
+        layer = skia.Paint(
+            Alphaf=min(1.0, max(0.0, item.opacity)),
+            ImageFilter=skia.ImageFilters.Blur(_GLOW_BLUR, _GLOW_BLUR),
+        )
         canvas.setMatrix(to_skia_matrix(item.matrix))
         canvas.saveLayer(None, layer)
         canvas.drawRect(skia.Rect.MakeXYWH(x, y, w, h), skia.Paint(Shader=shader, AntiAlias=True))
@@ -201,8 +218,9 @@ class Rasterizer:
         draw_asset_frame(self.canvas, item.image, item.frame_index, item.rect, item.opacity)
         self.canvas.resetMatrix()
 
-    def _build_paragraph(self, text: str, font: FontSpec, kind: str, color: Rgba,
-                         width: float, sigma: float):
+    def _build_paragraph(
+        self, text: str, font: FontSpec, kind: str, color: Rgba, width: float, sigma: float
+    ):
         paint = skia.Paint(AntiAlias=True, Color4f=to_color4f(color))
         if kind == "stroke":
             paint.setStyle(skia.Paint.kStroke_Style)
@@ -222,23 +240,29 @@ class Rasterizer:
                 assert shadow.color is not None
                 sigma = shadow.blur / 2
                 for kind in ("fill",):
-                    para = self._paragraph(line.text, item.font, kind, shadow.color,
-                                           item.stroke_width, sigma)
-                    para.paint(canvas, line.x + shadow.dx,
-                               line.baseline - _painted_baseline(para) + shadow.dy)
+                    para = self._paragraph(
+                        line.text, item.font, kind, shadow.color, item.stroke_width, sigma
+                    )
+                    para.paint(
+                        canvas,
+                        line.x + shadow.dx,
+                        line.baseline - _painted_baseline(para) + shadow.dy,
+                    )
             opaque = (item.fill[0], item.fill[1], item.fill[2], 1.0)
             fill = self._paragraph(line.text, item.font, "fill", opaque, 0.0, 0.0)
             top = line.baseline - _painted_baseline(fill)
             # Chromium's glyph masks go through Skia's text gamma, which skia-python does
             # not expose: remap the coverage of the fill glyphs instead.
-            canvas.saveLayer(skia.Rect.MakeXYWH(line.x - 4, top - 4, fill.LongestLine + 8,
-                                                fill.Height + 8),
-                             text_gamma_paint(round(item.fill[3], 4)))
+            canvas.saveLayer(
+                skia.Rect.MakeXYWH(line.x - 4, top - 4, fill.LongestLine + 8, fill.Height + 8),
+                text_gamma_paint(round(item.fill[3], 4)),
+            )
             fill.paint(canvas, line.x, top)
             canvas.restore()
             if item.stroke_color is not None and item.stroke_width > 0:
-                stroke = self._paragraph(line.text, item.font, "stroke", item.stroke_color,
-                                         item.stroke_width, 0.0)
+                stroke = self._paragraph(
+                    line.text, item.font, "stroke", item.stroke_color, item.stroke_width, 0.0
+                )
                 stroke.paint(canvas, line.x, line.baseline - _painted_baseline(stroke))
         canvas.resetMatrix()
 
@@ -265,7 +289,8 @@ def _reframe(item, m: Matrix):
         return dataclasses.replace(
             item,
             clip_matrix=None if item.clip_matrix is None else m @ item.clip_matrix,
-            raster_space=None if item.raster_space is None else m @ item.raster_space)
+            raster_space=None if item.raster_space is None else m @ item.raster_space,
+        )
     if isinstance(item, EndLayer):
         return item
     return dataclasses.replace(item, matrix=m @ item.matrix)
@@ -275,11 +300,20 @@ def _item_rects(item) -> list[tuple[float, float, float, float]]:
     """Generous local (x0, y0, x1, y1) rects that hold everything ``item`` may paint."""
     if isinstance(item, TextPaint):
         size = item.font.size_px
-        reach = item.stroke_width + 2 + max(
-            (max(abs(s.dx), abs(s.dy)) + 2 * s.blur for s in item.shadows), default=0.0)
-        return [(line.x - 0.5 * size - reach, line.baseline - 1.5 * size - reach,
-                 line.x + line.width + 0.5 * size + reach, line.baseline + size + reach)
-                for line in item.lines]
+        reach = (
+            item.stroke_width
+            + 2
+            + max((max(abs(s.dx), abs(s.dy)) + 2 * s.blur for s in item.shadows), default=0.0)
+        )
+        return [
+            (
+                line.x - 0.5 * size - reach,
+                line.baseline - 1.5 * size - reach,
+                line.x + line.width + 0.5 * size + reach,
+                line.baseline + size + reach,
+            )
+            for line in item.lines
+        ]
     if isinstance(item, (BoxPaint, GlowPaint, ImagePaint)):
         x, y, w, h = item.rect
         reach = 3 * _GLOW_BLUR + 2 if isinstance(item, GlowPaint) else 2
@@ -324,10 +358,28 @@ def css_filters(filters: tuple[tuple[str, float], ...]) -> skia.ImageFilter | No
             off = 0.5 - 0.5 * v
             m = [v, 0, 0, 0, off, 0, v, 0, 0, off, 0, 0, v, 0, off, 0, 0, 0, 1, 0]
         elif name == "saturate":
-            m = [0.213 + 0.787 * v, 0.715 - 0.715 * v, 0.072 - 0.072 * v, 0, 0,
-                 0.213 - 0.213 * v, 0.715 + 0.285 * v, 0.072 - 0.072 * v, 0, 0,
-                 0.213 - 0.213 * v, 0.715 - 0.715 * v, 0.072 + 0.928 * v, 0, 0,
-                 0, 0, 0, 1, 0]
+            m = [
+                0.213 + 0.787 * v,
+                0.715 - 0.715 * v,
+                0.072 - 0.072 * v,
+                0,
+                0,
+                0.213 - 0.213 * v,
+                0.715 + 0.285 * v,
+                0.072 - 0.072 * v,
+                0,
+                0,
+                0.213 - 0.213 * v,
+                0.715 - 0.715 * v,
+                0.072 + 0.928 * v,
+                0,
+                0,
+                0,
+                0,
+                0,
+                1,
+                0,
+            ]
         else:
             continue
         cf = skia.ColorFilters.Matrix(m)
@@ -341,5 +393,5 @@ def alpha_bbox(pixels: np.ndarray) -> tuple[int, int, int, int] | None:
     rows = np.flatnonzero(alpha.any(axis=1))
     if rows.size == 0:
         return None
-    cols = np.flatnonzero(alpha[rows[0]:rows[-1] + 1].any(axis=0))
+    cols = np.flatnonzero(alpha[rows[0] : rows[-1] + 1].any(axis=0))
     return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1

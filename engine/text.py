@@ -33,11 +33,14 @@ class SkiaShaper:
         self._unicode = skia.Unicode()
 
     def runs(self, text: str, font: FontSpec) -> list[tuple[str, list[ResolvedFont]]]:
-        return [(run, self.fonts.chain(font.families, font.weight, run, script))
-                for run, script in script_runs(text)]
+        return [
+            (run, self.fonts.chain(font.families, font.weight, run, script))
+            for run, script in script_runs(text)
+        ]
 
-    def _style(self, faces: list[ResolvedFont], font: FontSpec,
-               paint: skia.Paint | None) -> tl.TextStyle:
+    def _style(
+        self, faces: list[ResolvedFont], font: FontSpec, paint: skia.Paint | None
+    ) -> tl.TextStyle:
         style = tl.TextStyle()
         style.setFontFamilies([f.alias for f in faces])
         style.setFontSize(font.size_px)

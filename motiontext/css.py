@@ -46,14 +46,26 @@ def saturate_layout(px: float) -> float:
 
 NAMED_COLORS: dict[str, Rgba] = {
     "transparent": (0, 0, 0, 0),
-    "black": (0, 0, 0, 1), "white": (1, 1, 1, 1), "red": (1, 0, 0, 1),
-    "green": (0, 128 / 255, 0, 1), "lime": (0, 1, 0, 1), "blue": (0, 0, 1, 1),
-    "yellow": (1, 1, 0, 1), "cyan": (0, 1, 1, 1), "aqua": (0, 1, 1, 1),
-    "magenta": (1, 0, 1, 1), "fuchsia": (1, 0, 1, 1), "gray": (128 / 255,) * 3 + (1,),
-    "grey": (128 / 255,) * 3 + (1,), "silver": (192 / 255,) * 3 + (1,),
-    "orange": (1, 165 / 255, 0, 1), "purple": (128 / 255, 0, 128 / 255, 1),
-    "pink": (1, 192 / 255, 203 / 255, 1), "gold": (1, 215 / 255, 0, 1),
-    "navy": (0, 0, 128 / 255, 1), "maroon": (128 / 255, 0, 0, 1),
+    "black": (0, 0, 0, 1),
+    "white": (1, 1, 1, 1),
+    "red": (1, 0, 0, 1),
+    "green": (0, 128 / 255, 0, 1),
+    "lime": (0, 1, 0, 1),
+    "blue": (0, 0, 1, 1),
+    "yellow": (1, 1, 0, 1),
+    "cyan": (0, 1, 1, 1),
+    "aqua": (0, 1, 1, 1),
+    "magenta": (1, 0, 1, 1),
+    "fuchsia": (1, 0, 1, 1),
+    "gray": (128 / 255,) * 3 + (1,),
+    "grey": (128 / 255,) * 3 + (1,),
+    "silver": (192 / 255,) * 3 + (1,),
+    "orange": (1, 165 / 255, 0, 1),
+    "purple": (128 / 255, 0, 128 / 255, 1),
+    "pink": (1, 192 / 255, 203 / 255, 1),
+    "gold": (1, 215 / 255, 0, 1),
+    "navy": (0, 0, 128 / 255, 1),
+    "maroon": (128 / 255, 0, 0, 1),
 }
 
 
@@ -141,7 +153,7 @@ def parse_color(text: object) -> Rgba | None:
             return None
         if len(h) in (3, 4):
             h = "".join(c * 2 for c in h)
-        r, g, b = (int(h[i:i + 2], 16) / 255 for i in (0, 2, 4))
+        r, g, b = (int(h[i : i + 2], 16) / 255 for i in (0, 2, 4))
         a = int(h[6:8], 16) / 255 if len(h) == 8 else 1.0
         return (r, g, b, a)
     m = re.fullmatch(r"rgba?\((.*)\)", s)
@@ -152,8 +164,12 @@ def parse_color(text: object) -> Rgba | None:
             if len(parts) == 3:
                 return (_channel(parts[0]), _channel(parts[1]), _channel(parts[2]), 1.0)
             if len(parts) == 4:
-                return (_channel(parts[0]), _channel(parts[1]), _channel(parts[2]),
-                        _alpha(parts[3]))
+                return (
+                    _channel(parts[0]),
+                    _channel(parts[1]),
+                    _channel(parts[2]),
+                    _alpha(parts[3]),
+                )
         except ValueError:
             return None
     m = re.fullmatch(r"hsla?\((.*)\)", s)

@@ -22,7 +22,9 @@ def _node_ids(node: Node):
 class CueSchedule:
     def __init__(self, cues: tuple[Cue, ...]) -> None:
         self.cues = cues
-        owner = {node_id: index for index, cue in enumerate(cues) for node_id in _node_ids(cue.root)}
+        owner = {
+            node_id: index for index, cue in enumerate(cues) for node_id in _node_ids(cue.root)
+        }
         count = sum(1 for cue in cues for _ in _node_ids(cue.root))
         # a node id shared between cues lets one cue unmount another's node: visit them all
         self._owner: dict[str, int] | None = owner if len(owner) == count else None
@@ -47,6 +49,9 @@ class CueSchedule:
         segment = (at, at < len(self._times) and self._times[at] == t)
         if segment != self._segment:
             self._segment = segment
-            self._live = [index for index, cue in enumerate(self.cues)
-                          if not (t < cue.dom_lifetime[0] or t > cue.dom_lifetime[1])]
+            self._live = [
+                index
+                for index, cue in enumerate(self.cues)
+                if not (t < cue.dom_lifetime[0] or t > cue.dom_lifetime[1])
+            ]
         return self._live

@@ -14,8 +14,14 @@ from .effects import Effects
 from .model import Node
 
 # --mtx-* defaults written on every fresh wrapper (spec 9.1, 13.10)
-DEFAULT_CHANNELS: dict[str, Any] = {"tx": 0.0, "ty": 0.0, "sx": 1.0, "sy": 1.0, "rot": 0.0,
-                                    "opacity": 1.0}
+DEFAULT_CHANNELS: dict[str, Any] = {
+    "tx": 0.0,
+    "ty": 0.0,
+    "sx": 1.0,
+    "sy": 1.0,
+    "rot": 0.0,
+    "opacity": 1.0,
+}
 
 
 @dataclass(eq=False)
@@ -64,9 +70,15 @@ class Element:
         copies: dict[int, Element] = {}
 
         def copy(el: Element, parent: Element | None) -> Element:
-            dup = replace(el, style=dict(el.style), children=[], parent=parent,
-                          channels=dict(el.channels), wrapper_margin=dict(el.wrapper_margin),
-                          wrapper_style=dict(el.wrapper_style))
+            dup = replace(
+                el,
+                style=dict(el.style),
+                children=[],
+                parent=parent,
+                channels=dict(el.channels),
+                wrapper_margin=dict(el.wrapper_margin),
+                wrapper_style=dict(el.wrapper_style),
+            )
             copies[id(el)] = dup
             dup.children = [copy(child, dup) for child in el.children]
             return dup

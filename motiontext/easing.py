@@ -26,7 +26,7 @@ def power1_in_out(t: float) -> float:
 
 
 def power2_in_out(t: float) -> float:
-    return 4 * t ** 3 if t < 0.5 else 1 - 4 * (1 - t) ** 3
+    return 4 * t**3 if t < 0.5 else 1 - 4 * (1 - t) ** 3
 
 
 def sine_in_out(t: float) -> float:
@@ -38,7 +38,8 @@ def back_out(s: float = 1.70158) -> Ease:
         if t <= 0:
             return 0.0
         u = t - 1
-        return 1 + (s + 1) * u ** 3 + s * u ** 2
+        return 1 + (s + 1) * u**3 + s * u**2
+
     return ease
 
 
@@ -53,6 +54,7 @@ def elastic_out(amplitude: float = 1.0, period: float = 0.3) -> Ease:
         if t <= 0:
             return 0.0
         return a * 2 ** (-10 * t) * math.sin((t - phase) * 2 * math.pi / q) + 1
+
     return ease
 
 
@@ -75,19 +77,28 @@ def ease_out_cubic(x: float) -> float:
 
 
 def ease_in_cubic(x: float) -> float:
-    return x ** 3
+    return x**3
 
 
 def ease_in_out_cubic(x: float) -> float:
-    return 4 * x ** 3 if x < 0.5 else 1 - (-2 * x + 2) ** 3 / 2
+    return 4 * x**3 if x < 0.5 else 1 - (-2 * x + 2) ** 3 / 2
 
 
 _NAMED: dict[str, Ease] = {
-    "none": linear, "linear": linear,
-    "power1.out": power_out(1), "power2.out": power_out(2), "power3.out": power_out(3),
-    "power4.out": power_out(4), "power1.in": power_in(1), "power2.in": power_in(2),
-    "power1.inout": power1_in_out, "power2.inout": power2_in_out, "sine.inout": sine_in_out,
-    "back.out": back_out(), "elastic.out": elastic_out(), "bounce.out": bounce_out,
+    "none": linear,
+    "linear": linear,
+    "power1.out": power_out(1),
+    "power2.out": power_out(2),
+    "power3.out": power_out(3),
+    "power4.out": power_out(4),
+    "power1.in": power_in(1),
+    "power2.in": power_in(2),
+    "power1.inout": power1_in_out,
+    "power2.inout": power2_in_out,
+    "sine.inout": sine_in_out,
+    "back.out": back_out(),
+    "elastic.out": elastic_out(),
+    "bounce.out": bounce_out,
 }
 
 

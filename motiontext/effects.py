@@ -43,9 +43,16 @@ class UnitTransform:
 
     @property
     def is_identity(self) -> bool:
-        return (self.x == 0 and self.y == 0 and self.scale_x == 1 and self.scale_y == 1
-                and self.rotation == 0 and self.rotation_x == 0 and self.rotation_y == 0
-                and self.skew_x == 0)
+        return (
+            self.x == 0
+            and self.y == 0
+            and self.scale_x == 1
+            and self.scale_y == 1
+            and self.rotation == 0
+            and self.rotation_x == 0
+            and self.rotation_y == 0
+            and self.skew_x == 0
+        )
 
 
 @dataclass(slots=True)

@@ -15,21 +15,43 @@ from .jsmath import js_max, js_min, js_round
 from .model import Node, Scenario, Track
 
 ANCHORS = {
-    "tl": (0, 0), "tc": (0.5, 0), "tr": (1, 0),
-    "cl": (0, 0.5), "cc": (0.5, 0.5), "cr": (1, 0.5),
-    "bl": (0, 1), "bc": (0.5, 1), "br": (1, 1),
+    "tl": (0, 0),
+    "tc": (0.5, 0),
+    "tr": (1, 0),
+    "cl": (0, 0.5),
+    "cc": (0.5, 0.5),
+    "cr": (1, 0.5),
+    "bl": (0, 1),
+    "bc": (0.5, 1),
+    "br": (1, 1),
 }
 
 SUBTITLE_CONSTRAINTS: dict[str, Any] = {
-    "mode": "flow", "direction": "vertical", "maxWidth": 0.8, "maxHeight": 0.4,
-    "minWidth": 0.1, "minHeight": 0.05, "gap": 0.02, "padding": {"x": 0.02, "y": 0.015},
-    "anchor": "bc", "constraintMode": "flexible", "breakoutEnabled": False,
+    "mode": "flow",
+    "direction": "vertical",
+    "maxWidth": 0.8,
+    "maxHeight": 0.4,
+    "minWidth": 0.1,
+    "minHeight": 0.05,
+    "gap": 0.02,
+    "padding": {"x": 0.02, "y": 0.015},
+    "anchor": "bc",
+    "constraintMode": "flexible",
+    "breakoutEnabled": False,
     "safeArea": {"bottom": 0.075, "left": 0.05, "right": 0.05},
 }
 FREE_CONSTRAINTS: dict[str, Any] = {
-    "mode": "absolute", "direction": "vertical", "maxWidth": 1.0, "maxHeight": 1.0,
-    "minWidth": 0, "minHeight": 0, "gap": 0, "padding": {"x": 0, "y": 0}, "anchor": "cc",
-    "constraintMode": "breakout", "breakoutEnabled": True,
+    "mode": "absolute",
+    "direction": "vertical",
+    "maxWidth": 1.0,
+    "maxHeight": 1.0,
+    "minWidth": 0,
+    "minHeight": 0,
+    "gap": 0,
+    "padding": {"x": 0, "y": 0},
+    "anchor": "cc",
+    "constraintMode": "breakout",
+    "breakoutEnabled": True,
 }
 
 
@@ -65,8 +87,9 @@ def anchor_fractions(anchor: object) -> tuple[float, float]:
 class Mounter:
     """Applies 1.5.0's mount-time styling to freshly appended elements."""
 
-    def __init__(self, scenario: Scenario, stage: Element, stage_height: int,
-                 geometry: Geometry) -> None:
+    def __init__(
+        self, scenario: Scenario, stage: Element, stage_height: int, geometry: Geometry
+    ) -> None:
         self.scenario = scenario
         self.stage = stage
         self.H = stage_height or 720
@@ -88,12 +111,16 @@ class Mounter:
     def apply_layout(self, el: Element, node: Node, C: dict[str, Any], track: Track) -> None:
         layout = node.layout if isinstance(node.layout, dict) else {}
         breakout = C.get("constraintMode") == "breakout" or (
-            truthy(C.get("breakoutEnabled")) and truthy(node.effect_scope))
+            truthy(C.get("breakoutEnabled")) and truthy(node.effect_scope)
+        )
         if breakout:
             self.apply_absolute(el, layout, track)
             return
-        mode = layout.get("mode") if truthy(layout.get("mode")) else (
-            C.get("mode") if truthy(C.get("mode")) else "absolute")
+        mode = (
+            layout.get("mode")
+            if truthy(layout.get("mode"))
+            else (C.get("mode") if truthy(C.get("mode")) else "absolute")
+        )
         if mode == "flow":
             self.apply_absolute(el, layout, track)
             self.apply_flow(el, layout, C)
@@ -142,8 +169,16 @@ class Mounter:
             parts += transform_parts(override.get("transform"))
         el.set("transform", " ".join(parts))
 
-    def clamp_to_safe_area(self, el: Element, x: float, y: float, ax: float, ay: float,
-                           size: dict[str, Any], track: Track) -> tuple[float, float]:
+    def clamp_to_safe_area(
+        self,
+        el: Element,
+        x: float,
+        y: float,
+        ax: float,
+        ay: float,
+        size: dict[str, Any],
+        track: Track,
+    ) -> tuple[float, float]:
         stage_sa = self.scenario.safe_area if isinstance(self.scenario.safe_area, dict) else {}
         track_sa = track.safe_area if isinstance(track.safe_area, dict) else {}
 
@@ -209,8 +244,12 @@ class Mounter:
         self.apply_constraint_sizing(el, C)
 
     def apply_constraint_sizing(self, el: Element, C: dict[str, Any]) -> None:
-        for key, prop in (("maxWidth", "max-width"), ("maxHeight", "max-height"),
-                          ("minWidth", "min-width"), ("minHeight", "min-height")):
+        for key, prop in (
+            ("maxWidth", "max-width"),
+            ("maxHeight", "max-height"),
+            ("minWidth", "min-width"),
+            ("minHeight", "min-height"),
+        ):
             v = C.get(key)
             if v is not None and is_number(v):
                 el.set(prop, f"{num(v * 100)}%")
@@ -223,8 +262,9 @@ class Mounter:
 
     # -- 9.9 / 9.10 -------------------------------------------------------------------------
     def apply_wrap_width(self, el: Element, cl: dict[str, Any], C: dict[str, Any]) -> None:
-        want = cl.get("wrap") if cl.get("wrap") is not None else (
-            cl.get("direction") == "horizontal")
+        want = (
+            cl.get("wrap") if cl.get("wrap") is not None else (cl.get("direction") == "horizontal")
+        )
         if not truthy(want) or el.parent is None:
             return
         pw, _ = self._parent_client(el)
@@ -265,8 +305,12 @@ class Mounter:
             align = cl.get("align") if isinstance(cl.get("align"), str) else None
             el.set("align-items", {"start": "flex-start", "end": "flex-end"}.get(align, "center"))
             justify = cl.get("justify") if isinstance(cl.get("justify"), str) else None
-            el.set("justify-content", {"start": "flex-start", "end": "flex-end",
-                                       "space-between": "space-between"}.get(justify, "center"))
+            el.set(
+                "justify-content",
+                {"start": "flex-start", "end": "flex-end", "space-between": "space-between"}.get(
+                    justify, "center"
+                ),
+            )
             if gap and is_number(gap):
                 el.style.pop("column-gap" if horizontal else "row-gap", None)
                 pw, ph = self._parent_client(el)

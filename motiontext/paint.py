@@ -55,8 +55,9 @@ def _context(box: Box, items: list, is_root: bool = False) -> None:
     layered = opacity < 1.0 or box.cs.overflow in ("hidden", "clip")
     if layered:
         clip = (0.0, 0.0, box.w, box.h) if box.cs.overflow in ("hidden", "clip") else None
-        items.append(BeginLayer(opacity=opacity, clip_matrix=box.matrix if clip else None,
-                                clip_rect=clip))
+        items.append(
+            BeginLayer(opacity=opacity, clip_matrix=box.matrix if clip else None, clip_rect=clip)
+        )
     _own_paint(box, items)
     _backgrounds(box, items)
     _positioned(box, items)
@@ -91,8 +92,16 @@ def _own_paint(box: Box, items: list) -> None:
     radius = 0.0
     if cs.radius is not None:
         radius = cs.radius.resolve(min(box.w, box.h), cs.font_px) or 0.0
-    items.append(BoxPaint(box.matrix, _snapped_rect(box), radius, cs.background,
-                          cs.border_width, cs.border_color if has_border else None))
+    items.append(
+        BoxPaint(
+            box.matrix,
+            _snapped_rect(box),
+            radius,
+            cs.background,
+            cs.border_width,
+            cs.border_color if has_border else None,
+        )
+    )
 
 
 def _snapped_rect(box: Box) -> tuple[float, float, float, float]:
@@ -141,8 +150,11 @@ def raster_grid(space: Matrix, layer: Matrix) -> Matrix | None:
     if not all(math.isfinite(v) for v in m) or not all(abs(v) <= 1e-9 for v in offsets):
         return None
     a, b, _, d, e = space.m[:5]
-    return (space @ translate(math.floor(m[2]), math.floor(m[5]))
-            @ scale(1 / math.hypot(a, d), 1 / math.hypot(b, e)))
+    return (
+        space
+        @ translate(math.floor(m[2]), math.floor(m[5]))
+        @ scale(1 / math.hypot(a, d), 1 / math.hypot(b, e))
+    )
 
 
 def _effects_root(box: Box, items: list) -> None:
@@ -155,8 +167,11 @@ def _effects_root(box: Box, items: list) -> None:
         if deco.kind == "glow":
             items.append(GlowPaint(matrix, (0.0, 0.0, box.w, box.h), deco.color, deco.opacity))
         elif deco.kind == "flames":
-            items.append(ImagePaint(matrix, (0.0, 0.0, box.w, box.h), "flame",
-                                    deco.frame_index, deco.opacity))
+            items.append(
+                ImagePaint(
+                    matrix, (0.0, 0.0, box.w, box.h), "flame", deco.frame_index, deco.opacity
+                )
+            )
     shadows = effects.wrapper_shadows if effects.wrapper_shadows is not None else cs.shadows
     if box.unit_boxes:
         paint_units(box, matrix, shadows, items)
@@ -167,15 +182,22 @@ def _effects_root(box: Box, items: list) -> None:
         TextLine(x, top + line.extent.above, line.text, line.width)
         for line, x, top in zip(box.lines, box.line_x, box.line_top)
     )
-    items.append(TextPaint(matrix, font_of(cs), lines, cs.fill,
-                           cs.stroke_width, cs.stroke if cs.stroke_width > 0 else None,
-                           resolve_shadows(shadows, cs.color)))
+    items.append(
+        TextPaint(
+            matrix,
+            font_of(cs),
+            lines,
+            cs.fill,
+            cs.stroke_width,
+            cs.stroke if cs.stroke_width > 0 else None,
+            resolve_shadows(shadows, cs.color),
+        )
+    )
 
 
 def resolve_shadows(shadows: tuple[Shadow, ...], color: Rgba) -> tuple[Shadow, ...]:
     """currentColor shadows take the element's colour."""
-    return tuple(s if s.color is not None else Shadow(s.dx, s.dy, s.blur, color)
-                 for s in shadows)
+    return tuple(s if s.color is not None else Shadow(s.dx, s.dy, s.blur, color) for s in shadows)
 
 
 __all__ = ["paint", "parse_length"]

@@ -14,14 +14,25 @@ if TYPE_CHECKING:
     from .layout.boxes import Box
 
 
-def unit_matrix(t: UnitTransform, w: float, h: float,
-                perspective_origin: tuple[float, float] = (0.0, 0.0)) -> Matrix:
+def unit_matrix(
+    t: UnitTransform, w: float, h: float, perspective_origin: tuple[float, float] = (0.0, 0.0)
+) -> Matrix:
     """The transform of a box of size w x h, in the box's own coordinates."""
     if t.is_identity and not t.perspective:
         return Matrix()
-    return css3d(t.x, t.y, t.rotation, t.rotation_y, t.rotation_x, t.skew_x, t.scale_x,
-                 t.scale_y, (t.origin[0] * w, t.origin[1] * h), t.perspective,
-                 perspective_origin)
+    return css3d(
+        t.x,
+        t.y,
+        t.rotation,
+        t.rotation_y,
+        t.rotation_x,
+        t.skew_x,
+        t.scale_x,
+        t.scale_y,
+        (t.origin[0] * w, t.origin[1] * h),
+        t.perspective,
+        perspective_origin,
+    )
 
 
 def paint_units(box: Box, matrix: Matrix, shadows: tuple[Shadow, ...], items: list) -> None:
@@ -33,8 +44,12 @@ def paint_units(box: Box, matrix: Matrix, shadows: tuple[Shadow, ...], items: li
     x1 = max(ub.x + ub.w for ub in flow)
     y1 = max(ub.top + ub.h for ub in flow)
     if effects.group is not None:
-        matrix = matrix @ translate(x0, y0) @ unit_matrix(effects.group, x1 - x0, y1 - y0) \
+        matrix = (
+            matrix
+            @ translate(x0, y0)
+            @ unit_matrix(effects.group, x1 - x0, y1 - y0)
             @ translate(-x0, -y0)
+        )
     isolate = any(ub.unit.style.blend != "normal" for ub in box.unit_boxes)
     if isolate:
         items.append(BeginLayer())
@@ -50,19 +65,33 @@ def paint_units(box: Box, matrix: Matrix, shadows: tuple[Shadow, ...], items: li
         fill = cs.fill_color or color  # -webkit-text-fill-color beats the span's colour
         unit_shadows = style.shadows if style.shadows is not None else shadows
         font = FontSpec(cs.families, cs.font_px, style.font_weight or cs.weight)
-        layered = (style.opacity < 1.0 or style.filters or style.blend != "normal" or unit.clip)
+        layered = style.opacity < 1.0 or style.filters or style.blend != "normal" or unit.clip
         if style.opacity <= 0:
             continue
         if layered:
-            items.append(BeginLayer(opacity=max(0.0, min(1.0, style.opacity)),
-                                    clip_matrix=m if unit.clip else None,
-                                    clip_rect=(0.0, 0.0, ub.w, ub.h) if unit.clip else None,
-                                    filters=style.filters, blend=style.blend))
-        items.append(TextPaint(m, font, (TextLine(0.0, ub.baseline, unit.text, ub.w),), fill,
-                               cs.stroke_width, stroke,
-                               tuple(s if s.color is not None else Shadow(s.dx, s.dy, s.blur,
-                                                                          color)
-                                     for s in unit_shadows)))
+            items.append(
+                BeginLayer(
+                    opacity=max(0.0, min(1.0, style.opacity)),
+                    clip_matrix=m if unit.clip else None,
+                    clip_rect=(0.0, 0.0, ub.w, ub.h) if unit.clip else None,
+                    filters=style.filters,
+                    blend=style.blend,
+                )
+            )
+        items.append(
+            TextPaint(
+                m,
+                font,
+                (TextLine(0.0, ub.baseline, unit.text, ub.w),),
+                fill,
+                cs.stroke_width,
+                stroke,
+                tuple(
+                    s if s.color is not None else Shadow(s.dx, s.dy, s.blur, color)
+                    for s in unit_shadows
+                ),
+            )
+        )
         if layered:
             items.append(EndLayer())
     if isolate:

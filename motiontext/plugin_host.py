@@ -28,8 +28,9 @@ class Plugin(Protocol):
     def channels(self, params: dict[str, Any], progress: float, ctx: PluginContext) -> dict:
         """Channel part (channel/hybrid): {"tx", "ty", "sx", "sy", "rot", ...}."""
 
-    def apply(self, effects: Effects, params: dict[str, Any], progress: float,
-              ctx: PluginContext) -> None:
+    def apply(
+        self, effects: Effects, params: dict[str, Any], progress: float, ctx: PluginContext
+    ) -> None:
         """DOM part (dom/hybrid): edit ``effects`` to the state at ``progress``."""
 
 
@@ -93,8 +94,11 @@ def _offset(value: Any, anchor: float, duration: float) -> float:
 
 def plugin_window(spec: PluginSpec, node: Node) -> tuple[float, float]:
     """Spec 7.3: start relative to b0, end relative to **b1**; percentages of (b1 - b0)."""
-    base = spec.base_time if spec.base_time is not None else (
-        node.base_time if node.base_time is not None else list(node.display_time))
+    base = (
+        spec.base_time
+        if spec.base_time is not None
+        else (node.base_time if node.base_time is not None else list(node.display_time))
+    )
     b0, b1 = _finite_pair(base, "baseTime", f"{node.path}.baseTime")
     off = spec.time_offset if spec.time_offset is not None else ["0%", "100%"]
     o0 = off[0] if isinstance(off, (list, tuple)) and len(off) > 0 else None
@@ -115,8 +119,12 @@ def compose(channels: dict[str, Any], result: dict[str, Any], mode: str) -> None
         if value is None:
             continue
         prev = channels.get(key)
-        numeric = (isinstance(value, (int, float)) and not isinstance(value, bool)
-                   and isinstance(prev, (int, float)) and not isinstance(prev, bool))
+        numeric = (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and isinstance(prev, (int, float))
+            and not isinstance(prev, bool)
+        )
         if mode == "add" and numeric:
             channels[key] = prev + value
         elif mode == "multiply" and numeric:
@@ -146,8 +154,14 @@ def evaluate_chain(node: Node, t: float, registry: PluginRegistry, fps: float) -
     return channels
 
 
-def evaluate_dom(node: Node, t: float, registry: PluginRegistry, fps: float,
-                 init_times: dict[str, float], legacy_parity: bool = True) -> Effects:
+def evaluate_dom(
+    node: Node,
+    t: float,
+    registry: PluginRegistry,
+    fps: float,
+    init_times: dict[str, float],
+    legacy_parity: bool = True,
+) -> Effects:
     """The effects root at t (spec 13.7): DOM plugins initialise lazily on their first active
     tick (``init_times`` records it, keyed by the spec's name); an initialised plugin outside
     its window is held at p = 0 before and p = 1 after. Plugins apply in chain order."""
@@ -202,8 +216,10 @@ def _shadows(shadows: tuple[Shadow, ...] | None) -> tuple[Shadow, ...] | None:
         return None
     if not all(_finite(s.dx, s.dy, s.blur) for s in shadows):
         return None  # the text-shadow declaration is dropped: the inherited one shows
-    return tuple(Shadow(clamp_css_length(s.dx), clamp_css_length(s.dy),
-                        clamp_css_length(s.blur), s.color) for s in shadows)
+    return tuple(
+        Shadow(clamp_css_length(s.dx), clamp_css_length(s.dy), clamp_css_length(s.blur), s.color)
+        for s in shadows
+    )
 
 
 def _as_chromium_applies(effects: Effects) -> Effects:

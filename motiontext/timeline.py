@@ -30,9 +30,17 @@ def is_active(node: Node, t: float) -> bool:
 
 
 class Timeline:
-    def __init__(self, scenario: Scenario, width: int, height: int, shaper: TextShaper,
-                 host: HostDefaults | None = None, registry: PluginRegistry | None = None,
-                 fps: float = 30.0, legacy_parity: bool = True) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        width: int,
+        height: int,
+        shaper: TextShaper,
+        host: HostDefaults | None = None,
+        registry: PluginRegistry | None = None,
+        fps: float = 30.0,
+        legacy_parity: bool = True,
+    ) -> None:
         self.scenario = scenario
         self.width, self.height = width, height
         self.fps = fps

@@ -53,22 +53,26 @@ def _lerp_number(a: float, b: float, r: float) -> float:
     return a + (b - a) * r
 
 
-def value_at(tweens: list[Tween], tau: float, initial: Any, lerp: Lerp | None = None,
-             jump: bool = False) -> Any:
+def value_at(
+    tweens: list[Tween], tau: float, initial: Any, lerp: Lerp | None = None, jump: bool = False
+) -> Any:
     """The property's value at tau (GSAP ordering: the last active tween in insertion order
     wins; after all have ended, the one that ended last; with ``jump`` the last started one).
     ``tweens`` must be in timeline order (by start, ties by insertion)."""
     mix = lerp or _lerp_number
     froms: list[Any] = []
     for i, tw in enumerate(tweens):
-        froms.append(tw.from_value if tw.from_value is not None
-                     else _settled(tweens[:i], froms, tau if jump else tw.start, initial, mix,
-                                   jump))
+        froms.append(
+            tw.from_value
+            if tw.from_value is not None
+            else _settled(tweens[:i], froms, tau if jump else tw.start, initial, mix, jump)
+        )
     return _settled(tweens, froms, tau, initial, mix, jump)
 
 
-def _settled(tweens: list[Tween], froms: list[Any], tau: float, initial: Any, mix: Lerp,
-             jump: bool = False) -> Any:
+def _settled(
+    tweens: list[Tween], froms: list[Any], tau: float, initial: Any, mix: Lerp, jump: bool = False
+) -> Any:
     best = None
     for i, tw in enumerate(tweens):
         if jump and tw.start <= tau and tau >= 0:

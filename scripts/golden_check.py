@@ -1,4 +1,5 @@
 """Dev aid: compare our frames with a golden folder. Usage: golden_check.py NAME [--save]"""
+
 import json
 import sys
 from pathlib import Path

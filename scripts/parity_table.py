@@ -17,12 +17,15 @@ from tests.parity.goldens import load_golden_set, reference_dir
 def row(name: str) -> str:
     golden = load_golden_set(name)
     scenario = load_scenario_file(golden.scenario_path)
-    frames = render_frames(scenario, [f["t"] for f in golden.frames], golden.width,
-                           golden.height, golden.fps)
+    frames = render_frames(
+        scenario, [f["t"] for f in golden.frames], golden.width, golden.height, golden.fps
+    )
     scores = [compare(golden.image(f), img) for f, img in zip(golden.frames, frames)]
     passed = sum(s.passed for s in scores)
-    return (f"| {name} | {passed}/{len(scores)} | {min(s.iou for s in scores):.3f} | "
-            f"{max(s.mae for s in scores):.2f} |")
+    return (
+        f"| {name} | {passed}/{len(scores)} | {min(s.iou for s in scores):.3f} | "
+        f"{max(s.mae for s in scores):.2f} |"
+    )
 
 
 def main(names: list[str]) -> None:

@@ -29,10 +29,17 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     when.add_argument("--time", "-t", type=float, help="time in seconds")
     when.add_argument("--frame", "-n", type=int, help="frame index at --fps (frame n = n/fps s)")
     p.add_argument("--fps", type=float, default=30.0, help="playback rate (default 30)")
-    p.add_argument("--size", type=parse_size, default=(1920, 1080),
-                   help="stage size WxH in px (default 1920x1080)")
-    p.add_argument("--fresh", action="store_true",
-                   help="render one seek after a fresh load instead of sequential playback")
+    p.add_argument(
+        "--size",
+        type=parse_size,
+        default=(1920, 1080),
+        help="stage size WxH in px (default 1920x1080)",
+    )
+    p.add_argument(
+        "--fresh",
+        action="store_true",
+        help="render one seek after a fresh load instead of sequential playback",
+    )
     p.add_argument("-o", "--output", required=True, help="output PNG path")
     p.set_defaults(run=run)
 

@@ -87,8 +87,10 @@ class Box:
     @property
     def client_size(self) -> tuple[float, float]:
         """clientWidth/clientHeight: padding box (no border), integer as the DOM reports."""
-        return (round(self.w - self.border[1] - self.border[3]),
-                round(self.h - self.border[0] - self.border[2]))
+        return (
+            round(self.w - self.border[1] - self.border[3]),
+            round(self.h - self.border[0] - self.border[2]),
+        )
 
     @property
     def content_origin(self) -> tuple[float, float]:

@@ -26,8 +26,15 @@ def _round_px(v: float) -> float:
 
 def _is_translation(m: Matrix) -> bool:
     a, b, _c, d, e, _f, g, h, i = m.m
-    return (abs(a - 1) < 1e-9 and abs(b) < 1e-9 and abs(d) < 1e-9 and abs(e - 1) < 1e-9
-            and abs(g) < 1e-9 and abs(h) < 1e-9 and abs(i - 1) < 1e-9)
+    return (
+        abs(a - 1) < 1e-9
+        and abs(b) < 1e-9
+        and abs(d) < 1e-9
+        and abs(e - 1) < 1e-9
+        and abs(g) < 1e-9
+        and abs(h) < 1e-9
+        and abs(i - 1) < 1e-9
+    )
 
 
 def font_of(cs: Computed) -> FontSpec:
@@ -64,8 +71,9 @@ class LayoutEngine:
         self.boxes[id(el)] = box
         if el.kind not in ("image", "video"):  # replaced elements render no children
             wstyle = {**WRAPPER_STYLE, **el.wrapper_margin, **el.wrapper_style}
-            box.children.append(Box(el, self.styles.compute(wstyle, box.cs), is_wrapper=True,
-                                    parent=box))
+            box.children.append(
+                Box(el, self.styles.compute(wstyle, box.cs), is_wrapper=True, parent=box)
+            )
             for child in el.children:
                 box.children.append(self._build(child, box))
         return box
@@ -173,8 +181,14 @@ class LayoutEngine:
         return max(0.0, content_h)
 
     # -- laying out one box at a given border-box width --------------------------------------
-    def _flow(self, box: Box, border_w: float, deferred: list[Box],
-              cb_h: float | None = None, forced_h: float | None = None) -> None:
+    def _flow(
+        self,
+        box: Box,
+        border_w: float,
+        deferred: list[Box],
+        cb_h: float | None = None,
+        forced_h: float | None = None,
+    ) -> None:
         """Lay out ``box``'s content at ``border_w``; sets h. ``deferred`` collects absolutely
         positioned descendants whose containing block is laid out by the caller."""
         box.w = border_w
@@ -197,8 +211,11 @@ class LayoutEngine:
             if box.parent is None:
                 box.h = self.height
             else:
-                box.h = (forced_h if forced_h is not None
-                         else self.clamp_height(box, content_h, cb_h) + box.frame_tb)
+                box.h = (
+                    forced_h
+                    if forced_h is not None
+                    else self.clamp_height(box, content_h, cb_h) + box.frame_tb
+                )
         if own_abs:
             self._place_abs(box, abs_list)
 
@@ -296,8 +313,9 @@ class LayoutEngine:
         return cursor
 
     # -- flexbox ----------------------------------------------------------------------------
-    def _flex(self, box: Box, cw: float, abs_list: list[Box], cb_h: float | None,
-              forced_h: float | None) -> None:
+    def _flex(
+        self, box: Box, cw: float, abs_list: list[Box], cb_h: float | None, forced_h: float | None
+    ) -> None:
         cs = box.cs
         items = [c for c in box.children if not c.is_abs]
         abs_list.extend(c for c in box.children if c.is_abs)
@@ -317,8 +335,15 @@ class LayoutEngine:
                 return v + item.frame_lr
         return self.intrinsic(item)[0]  # min-width:auto on a flex item = min-content
 
-    def _flex_row(self, box: Box, items: list[Box], cw: float, abs_list: list[Box],
-                  cb_h: float | None, forced_h: float | None) -> None:
+    def _flex_row(
+        self,
+        box: Box,
+        items: list[Box],
+        cw: float,
+        abs_list: list[Box],
+        cb_h: float | None,
+        forced_h: float | None,
+    ) -> None:
         cs = box.cs
         gap = cs.column_gap
         base, hypo, mins = [], [], []
@@ -353,11 +378,15 @@ class LayoutEngine:
         for line in lines:
             for i in line:
                 self._flow(items[i], sizes[i], abs_list, None)
-            line_cross.append(max(items[i].h + items[i].cs.margin[0] + items[i].cs.margin[2]
-                                  for i in line))
+            line_cross.append(
+                max(items[i].h + items[i].cs.margin[0] + items[i].cs.margin[2] for i in line)
+            )
         auto_h = sum(line_cross) + cs.row_gap * max(0, len(lines) - 1)
-        content_h = forced_h - box.frame_tb if forced_h is not None else \
-            self.clamp_height(box, auto_h, cb_h)
+        content_h = (
+            forced_h - box.frame_tb
+            if forced_h is not None
+            else self.clamp_height(box, auto_h, cb_h)
+        )
         box.h = content_h + box.frame_tb
         extra = content_h - auto_h
         if extra > 0 and lines and (cs.flex_wrap == "wrap" or len(lines) == 1):
@@ -380,8 +409,14 @@ class LayoutEngine:
             y += cross + cs.row_gap
 
     @staticmethod
-    def _shrink(line: list[int], items: list[Box], base: list[float], mins: list[float],
-                sizes: list[float], free: float) -> None:
+    def _shrink(
+        line: list[int],
+        items: list[Box],
+        base: list[float],
+        mins: list[float],
+        sizes: list[float],
+        free: float,
+    ) -> None:
         frozen = {i for i in line if items[i].cs.flex_shrink == 0}
         for _ in range(len(line) + 1):
             active = [i for i in line if i not in frozen]
@@ -414,8 +449,7 @@ class LayoutEngine:
         return 0.0, 0.0
 
     @staticmethod
-    def _cross_offset(align: str, cross: float, size: float, m_start: float,
-                      m_end: float) -> float:
+    def _cross_offset(align: str, cross: float, size: float, m_start: float, m_end: float) -> float:
         free = cross - size - m_start - m_end
         if align == "center":
             return m_start + free / 2
@@ -423,8 +457,15 @@ class LayoutEngine:
             return m_start + free
         return m_start
 
-    def _flex_column(self, box: Box, items: list[Box], cw: float, abs_list: list[Box],
-                     cb_h: float | None, forced_h: float | None) -> None:
+    def _flex_column(
+        self,
+        box: Box,
+        items: list[Box],
+        cw: float,
+        abs_list: list[Box],
+        cb_h: float | None,
+        forced_h: float | None,
+    ) -> None:
         cs = box.cs
         gap = cs.row_gap
         for item in items:
@@ -441,8 +482,11 @@ class LayoutEngine:
             self._flow(item, w, abs_list, None)
         outer = [i.h + i.cs.margin[0] + i.cs.margin[2] for i in items]
         auto_h = sum(outer) + gap * max(0, len(items) - 1)
-        content_h = forced_h - box.frame_tb if forced_h is not None else \
-            self.clamp_height(box, auto_h, cb_h)
+        content_h = (
+            forced_h - box.frame_tb
+            if forced_h is not None
+            else self.clamp_height(box, auto_h, cb_h)
+        )
         box.h = content_h + box.frame_tb
         y, spacing = self._justify(cs.justify_content, content_h - auto_h, len(items))
         ox, oy = box.content_origin
@@ -478,9 +522,13 @@ class LayoutEngine:
         abs_list.clear()
 
     # -- transforms -------------------------------------------------------------------------
-    def _matrices(self, box: Box, parent_matrix: Matrix,
-                  parent_offset: tuple[float, float] = (0.0, 0.0),
-                  parent_space: Matrix = IDENTITY) -> None:
+    def _matrices(
+        self,
+        box: Box,
+        parent_matrix: Matrix,
+        parent_offset: tuple[float, float] = (0.0, 0.0),
+        parent_space: Matrix = IDENTITY,
+    ) -> None:
         """``parent_offset``: Blink's paint offset of the parent box, i.e. where its origin
         lies relative to the origin of the transform space it paints in. ``parent_space``:
         the parent's ``raster_space``."""
@@ -489,8 +537,7 @@ class LayoutEngine:
         else:
             base, (ax, ay), space = parent_matrix, parent_offset, parent_space
         if box.is_wrapper:
-            transform: Matrix | None = about(box.w / 2, box.h / 2,
-                                             channel_matrix(box.el.channels))
+            transform: Matrix | None = about(box.w / 2, box.h / 2, channel_matrix(box.el.channels))
         elif box.cs.transform and box.cs.transform != "none":
             ox, oy = transform_origin(box.cs.transform_origin, box.w, box.h)
             transform = about(ox, oy, css_transform(box.cs.transform, box.w, box.h))

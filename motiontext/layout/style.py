@@ -90,10 +90,16 @@ def root_style(host: HostDefaults) -> Computed:
     """The page's root style; one object per host, so ``StyleCache`` keys stay stable."""
     return Computed(
         families=parse_font_families(host.font_family) or ("serif",),
-        font_px=host.font_size_px, weight=host.font_weight,
-        color=parse_color(host.color) or (0, 0, 0, 1), line_height=("normal", 0.0),
-        text_align="start", white_space="normal", shadows=(), stroke_width=0.0,
-        stroke_color=None, fill_color=None,
+        font_px=host.font_size_px,
+        weight=host.font_weight,
+        color=parse_color(host.color) or (0, 0, 0, 1),
+        line_height=("normal", 0.0),
+        text_align="start",
+        white_space="normal",
+        shadows=(),
+        stroke_width=0.0,
+        stroke_color=None,
+        fill_color=None,
     )
 
 
@@ -149,9 +155,16 @@ def compute(inline: dict[str, str], parent: Computed) -> Computed:
     white_space = s.get("white-space", parent.white_space)
 
     out = Computed(
-        families=families, font_px=font_px, weight=weight, color=color,
-        line_height=line_height, text_align=text_align, white_space=white_space,
-        shadows=shadows, stroke_width=stroke_width, stroke_color=stroke_color,
+        families=families,
+        font_px=font_px,
+        weight=weight,
+        color=color,
+        line_height=line_height,
+        text_align=text_align,
+        white_space=white_space,
+        shadows=shadows,
+        stroke_width=stroke_width,
+        stroke_color=stroke_color,
         fill_color=fill_color,
     )
     return _non_inherited(out, s, font_px)
@@ -215,17 +228,30 @@ def _len(value: str | None, allow_negative: bool = False) -> Length | None:
 
 def _non_inherited(out: Computed, s: dict[str, str], font_px: float) -> Computed:
     changes: dict = {}
-    for prop, key in (("display", "display"), ("position", "position"),
-                      ("flex-direction", "flex_direction"), ("flex-wrap", "flex_wrap"),
-                      ("align-items", "align_items"), ("justify-content", "justify_content"),
-                      ("transform", "transform"), ("transform-origin", "transform_origin"),
-                      ("overflow", "overflow")):
+    for prop, key in (
+        ("display", "display"),
+        ("position", "position"),
+        ("flex-direction", "flex_direction"),
+        ("flex-wrap", "flex_wrap"),
+        ("align-items", "align_items"),
+        ("justify-content", "justify_content"),
+        ("transform", "transform"),
+        ("transform-origin", "transform_origin"),
+        ("overflow", "overflow"),
+    ):
         if prop in s:
             changes[key] = s[prop].strip()
-    for prop, key in (("left", "left"), ("top", "top"), ("width", "width"),
-                      ("height", "height"), ("min-width", "min_width"),
-                      ("max-width", "max_width"), ("min-height", "min_height"),
-                      ("max-height", "max_height"), ("border-radius", "radius")):
+    for prop, key in (
+        ("left", "left"),
+        ("top", "top"),
+        ("width", "width"),
+        ("height", "height"),
+        ("min-width", "min_width"),
+        ("max-width", "max_width"),
+        ("min-height", "min_height"),
+        ("max-height", "max_height"),
+        ("border-radius", "radius"),
+    ):
         if prop in s:
             changes[key] = _len(s[prop], allow_negative=prop in ("left", "top"))
     if "padding" in s:

@@ -57,8 +57,14 @@ def collapse_spaces(text: str, white_space: str) -> str:
 
 def _is_cjk(ch: str) -> bool:
     o = ord(ch)
-    return (0x1100 <= o <= 0x11FF or 0x2E80 <= o <= 0x9FFF or 0xAC00 <= o <= 0xD7AF
-            or 0xF900 <= o <= 0xFAFF or 0xFF00 <= o <= 0xFFEF or 0x3130 <= o <= 0x318F)
+    return (
+        0x1100 <= o <= 0x11FF
+        or 0x2E80 <= o <= 0x9FFF
+        or 0xAC00 <= o <= 0xD7AF
+        or 0xF900 <= o <= 0xFAFF
+        or 0xFF00 <= o <= 0xFFEF
+        or 0x3130 <= o <= 0x318F
+    )
 
 
 _NO_BREAK_BEFORE = set(".,!?:;)]}%'\"’”、。，．！？")
@@ -80,8 +86,12 @@ def segments(text: str) -> tuple[str, ...]:
         elif ch == "-" and nxt.isalpha() and i > 0 and text[i - 1].isalnum():
             out.append(cur)  # UAX #14: a break opportunity after a hyphen inside a word
             cur = ""
-        elif ch != " " and nxt != " " and (_is_cjk(ch) or _is_cjk(nxt)) \
-                and nxt not in _NO_BREAK_BEFORE:
+        elif (
+            ch != " "
+            and nxt != " "
+            and (_is_cjk(ch) or _is_cjk(nxt))
+            and nxt not in _NO_BREAK_BEFORE
+        ):
             out.append(cur)
             cur = ""
     if cur:
@@ -129,8 +139,14 @@ class TextLayout:
             return max((self.advance(p, font) for p in text.split("\n")), default=0.0)
         return self.advance(text, font)
 
-    def break_lines(self, text: str, font: FontSpec, max_width: float, white_space: str,
-                    line_height: tuple[str, float]) -> list[Line]:
+    def break_lines(
+        self,
+        text: str,
+        font: FontSpec,
+        max_width: float,
+        white_space: str,
+        line_height: tuple[str, float],
+    ) -> list[Line]:
         paragraphs = text.split("\n") if white_space in ("pre", "pre-line", "pre-wrap") else [text]
         lines: list[Line] = []
         for para in paragraphs:
@@ -139,8 +155,11 @@ class TextLayout:
             else:
                 pieces = self._greedy(para, font, max_width)
             for piece in pieces:
-                lines.append(Line(piece, self.advance(piece, font),
-                                  self.line_extent(piece, font, line_height)))
+                lines.append(
+                    Line(
+                        piece, self.advance(piece, font), self.line_extent(piece, font, line_height)
+                    )
+                )
         return lines
 
     def _greedy(self, text: str, font: FontSpec, max_width: float) -> list[str]:

@@ -78,12 +78,21 @@ def layout_units(engine: LayoutEngine, box: Box, avail: float) -> None:
         for unit, w, ext in line:
             font_px = cs.font_px
             top = y + above - _in_line(unit, ext).above
-            box.unit_boxes.append(UnitBox(unit, x + unit.margin_em * font_px, top,
-                                          w - 2 * unit.margin_em * font_px, ext.height, ext.above))
+            box.unit_boxes.append(
+                UnitBox(
+                    unit,
+                    x + unit.margin_em * font_px,
+                    top,
+                    w - 2 * unit.margin_em * font_px,
+                    ext.height,
+                    ext.above,
+                )
+            )
             x += w
         y += above + below
         box.baseline = y - below
     for unit, w, ext in absolute:
-        box.unit_boxes.append(UnitBox(unit, first_x, first_above - ext.above, w, ext.height,
-                                      ext.above))
+        box.unit_boxes.append(
+            UnitBox(unit, first_x, first_above - ext.above, w, ext.height, ext.above)
+        )
     box.h = y

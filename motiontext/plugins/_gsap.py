@@ -39,8 +39,12 @@ def lerp_color(a: Rgba, b: Rgba, r: float) -> Rgba:
     if r == 1:
         return b
     rgb = [js_round((x + (y - x) * r) * 255) / 255 for x, y in zip(a[:3], b[:3])]
-    return (min(1.0, max(0.0, rgb[0])), min(1.0, max(0.0, rgb[1])),
-            min(1.0, max(0.0, rgb[2])), min(1.0, max(0.0, a[3] + (b[3] - a[3]) * r)))
+    return (
+        min(1.0, max(0.0, rgb[0])),
+        min(1.0, max(0.0, rgb[1])),
+        min(1.0, max(0.0, rgb[2])),
+        min(1.0, max(0.0, a[3] + (b[3] - a[3]) * r)),
+    )
 
 
 def lerp_shadows(a: tuple[Shadow, ...], b: tuple[Shadow, ...], r: float) -> tuple[Shadow, ...]:
@@ -55,10 +59,14 @@ def lerp_shadows(a: tuple[Shadow, ...], b: tuple[Shadow, ...], r: float) -> tupl
     for k, target in enumerate(b):
         start = a[k] if k < len(a) else _NO_SHADOW
         assert start.color is not None and target.color is not None
-        out.append(Shadow(start.dx + (target.dx - start.dx) * r,
-                          start.dy + (target.dy - start.dy) * r,
-                          max(0.0, start.blur + (target.blur - start.blur) * r),
-                          lerp_color(start.color, target.color, r)))
+        out.append(
+            Shadow(
+                start.dx + (target.dx - start.dx) * r,
+                start.dy + (target.dy - start.dy) * r,
+                max(0.0, start.blur + (target.blur - start.blur) * r),
+                lerp_color(start.color, target.color, r),
+            )
+        )
     return tuple(out)
 
 
@@ -90,8 +98,16 @@ class Track:
     lerp: Lerp | None = None
     tweens: list[Tween] = field(default_factory=list)
 
-    def to(self, start: float, duration: float, value: Any, ease: Ease = linear,
-           plays: int = 1, yoyo: bool = False, from_value: Any = None) -> Track:
+    def to(
+        self,
+        start: float,
+        duration: float,
+        value: Any,
+        ease: Ease = linear,
+        plays: int = 1,
+        yoyo: bool = False,
+        from_value: Any = None,
+    ) -> Track:
         self.tweens.append(Tween(start, duration, value, ease, plays, yoyo, from_value))
         self.tweens.sort(key=lambda tw: tw.start)  # stable: ties keep insertion order
         return self
@@ -144,8 +160,7 @@ def inherited_shadows(effects: Effects, ctx) -> tuple[Shadow, ...]:
         else:
             shadows = ()
     color = inherited_color(ctx)
-    return tuple(s if s.color is not None else Shadow(s.dx, s.dy, s.blur, color)
-                 for s in shadows)
+    return tuple(s if s.color is not None else Shadow(s.dx, s.dy, s.blur, color) for s in shadows)
 
 
 # -- output normalisation ----------------------------------------------------------------------

@@ -18,7 +18,7 @@ Source = Callable[[str], float]  # key -> U in [0, 1)
 def seeded_uniform(key: str) -> float:
     # surrogatepass: a node id may hold half a UTF-16 pair (JSON text may escape "\ud800")
     digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(digest, "big") / 2.0 ** 64
+    return int.from_bytes(digest, "big") / 2.0**64
 
 
 def gsap_random(lo: float, hi: float, u: float, step: float = 1e-5) -> float:

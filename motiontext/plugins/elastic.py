@@ -49,10 +49,22 @@ def _frozen_fade(a: tuple[Shadow, ...], b: tuple[Shadow, ...], r: float) -> tupl
     return value
 
 
-def _word_tracks(b: float, d: float, k0: float, overshoot: float, bounce: float, tilt: float,
-                 inherited, legacy: bool) -> dict[str, Track]:
-    spring, settle, p1, p2 = (elastic_out(bounce, 0.3), elastic_out(bounce, 0.2), power_out(1),
-                              power_out(2))
+def _word_tracks(
+    b: float,
+    d: float,
+    k0: float,
+    overshoot: float,
+    bounce: float,
+    tilt: float,
+    inherited,
+    legacy: bool,
+) -> dict[str, Track]:
+    spring, settle, p1, p2 = (
+        elastic_out(bounce, 0.3),
+        elastic_out(bounce, 0.2),
+        power_out(1),
+        power_out(2),
+    )
     glow_end = b + 0.8 * d
     shadow = shadow_track(inherited).to(b + 0.5 * d, 0.3 * d, GLOW, p1)
     if legacy:
@@ -99,11 +111,13 @@ class Elastic:
         inherited = inherited_shadows(effects, ctx)
         tau = p * ((len(boxes) - 1) * s + 0.8 * d + FADE_SECONDS)
         for i, box in enumerate(boxes):
-            tracks = _word_tracks(i * s, d, k0, overshoot, bounce, self.tilt(ctx, i), inherited,
-                                  ctx.legacy_parity)
+            tracks = _word_tracks(
+                i * s, d, k0, overshoot, bounce, self.tilt(ctx, i), inherited, ctx.legacy_parity
+            )
             k = tracks["scale"].at(tau)
-            box.transform = UnitTransform(scale_x=k, scale_y=k, rotation=tracks["rotation"].at(tau),
-                                          origin=(0.5, 1.0))
+            box.transform = UnitTransform(
+                scale_x=k, scale_y=k, rotation=tracks["rotation"].at(tau), origin=(0.5, 1.0)
+            )
             box.style.opacity = opacity(tracks["opacity"].at(tau))
             box.style.color = tracks["color"].at(tau)
             box.style.shadows = visible_shadows(tracks["shadow"].at(tau))

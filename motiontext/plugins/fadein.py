@@ -35,23 +35,24 @@ HALO_GONE = (Shadow(0, 0, 0, (1.0, 1.0, 1.0, 0.0)),)
 GLOW_SECONDS = 0.4  # the brightness/halo fade-out is absolute, not a fraction of D
 
 
-def _char_tracks(b: float, d: float, o0: float, k0: float, ease, inherited, legacy: bool
-                 ) -> dict[str, Track]:
+def _char_tracks(
+    b: float, d: float, o0: float, k0: float, ease, inherited, legacy: bool
+) -> dict[str, Track]:
     p1, p2 = power_out(1), power_out(2)
     scale = Track(k0).to(b, d, 1.0, ease)
     # the pop reads its from-value lazily (= K) and, ending with the main tween, wins at the
     # end: the characters settle at K instead of 1 (replicate)
-    scale.to(b + 0.6 * d, 0.2 * d, 1.03, p2, plays=2, yoyo=True,
-             from_value=None if legacy else 1.0)
+    scale.to(b + 0.6 * d, 0.2 * d, 1.03, p2, plays=2, yoyo=True, from_value=None if legacy else 1.0)
     return {
         "opacity": Track(o0).to(b, d, 1.0, ease),
         "scale": scale,
         "color": color_track(hex_color("#999999")).to(b, d, WHITE, ease),
-        "filter": filter_track(()).to(b, d, (("brightness", 1.3),), ease)
-                                   .to(b + d, GLOW_SECONDS, (("brightness", 1.0),), p1),
-        "shadow": shadow_track(inherited).to(b, d, HALO, ease)
-                                         .to(b + d, GLOW_SECONDS,
-                                             HALO_GONE if legacy else inherited, p1),
+        "filter": filter_track(())
+        .to(b, d, (("brightness", 1.3),), ease)
+        .to(b + d, GLOW_SECONDS, (("brightness", 1.0),), p1),
+        "shadow": shadow_track(inherited)
+        .to(b, d, HALO, ease)
+        .to(b + d, GLOW_SECONDS, HALO_GONE if legacy else inherited, p1),
     }
 
 

@@ -70,12 +70,17 @@ class Glitch:
         if split:
             tracks.update(self._colour_layers(ctx, g, reset_end - RESET_SECONDS))
         for name, unit in layers.items():
-            at = {prop: tracks[f"{name}.{prop}"].at(tau, jump=True)
-                  for prop in ("x", "y", "scaleY", "skewX", "opacity", "filter")
-                  if f"{name}.{prop}" in tracks}
-            unit.transform = UnitTransform(x=at.get("x", 0.0), y=at.get("y", 0.0),
-                                           scale_y=at.get("scaleY", 1.0),
-                                           skew_x=at.get("skewX", 0.0))
+            at = {
+                prop: tracks[f"{name}.{prop}"].at(tau, jump=True)
+                for prop in ("x", "y", "scaleY", "skewX", "opacity", "filter")
+                if f"{name}.{prop}" in tracks
+            }
+            unit.transform = UnitTransform(
+                x=at.get("x", 0.0),
+                y=at.get("y", 0.0),
+                scale_y=at.get("scaleY", 1.0),
+                skew_x=at.get("skewX", 0.0),
+            )
             unit.style.opacity = opacity(at.get("opacity", unit.style.opacity))
             unit.style.filters = at.get("filter", ())
 
@@ -83,22 +88,32 @@ class Glitch:
         p1, p2 = power_out(1), power_out(2)
         jitter: dict[str, Any] = {"plays": 4, "yoyo": True}
         tracks = {
-            "original.x": Track(0.0).to(0.0, 0.1, self._draw(ctx, "original", "x", -g, g),
-                                        linear, **jitter),
-            "original.y": Track(0.0).to(0.0, 0.1, self._draw(ctx, "original", "y", -g / 2, g / 2),
-                                        linear, **jitter),
+            "original.x": Track(0.0).to(
+                0.0, 0.1, self._draw(ctx, "original", "x", -g, g), linear, **jitter
+            ),
+            "original.y": Track(0.0).to(
+                0.0, 0.1, self._draw(ctx, "original", "y", -g / 2, g / 2), linear, **jitter
+            ),
             # two flickers to transparent; the second has an odd play count and ends there
-            "original.opacity": Track(1.0).to(0.5, 0.05, 0.0, p1, plays=2, yoyo=True)
-                                          .to(1.0, 0.03, 0.0, p1, plays=3, yoyo=True),
+            "original.opacity": Track(1.0)
+            .to(0.5, 0.05, 0.0, p1, plays=2, yoyo=True)
+            .to(1.0, 0.03, 0.0, p1, plays=3, yoyo=True),
             "original.scaleY": Track(1.0).to(1.2, 0.05, 0.8, linear, plays=2, yoyo=True),
-            "original.skewX": Track(0.0).to(1.2, 0.05, self._draw(ctx, "original", "skewX", -5, 5),
-                                            linear, plays=2, yoyo=True),
+            "original.skewX": Track(0.0).to(
+                1.2, 0.05, self._draw(ctx, "original", "skewX", -5, 5), linear, plays=2, yoyo=True
+            ),
         }
         tracks["original.filter"] = filter_track(())
         if noise:  # from none: every function starts at 0, a flat grey flash
             tracks["original.filter"].to(0.3, 0.1, NOISE, linear, plays=2, yoyo=True)
-        for prop, rest in (("x", 0.0), ("y", 0.0), ("scaleY", 1.0), ("skewX", 0.0),
-                           ("opacity", 1.0), ("filter", ())):
+        for prop, rest in (
+            ("x", 0.0),
+            ("y", 0.0),
+            ("scaleY", 1.0),
+            ("skewX", 0.0),
+            ("opacity", 1.0),
+            ("filter", ()),
+        ):
             tracks[f"original.{prop}"].to(reset, RESET_SECONDS, rest, p2)
         return tracks
 
@@ -108,11 +123,16 @@ class Glitch:
         for name, start, play, plays in (("red", 0.0, 0.05, 6), ("cyan", 0.1, 0.07, 5)):
             x = self._draw(ctx, name, "x", -g / 2, g / 2)
             alpha = self._draw(ctx, name, "opacity", 0.3, 0.8)
-            tracks[f"{name}.x"] = (Track(0.0).to(start, play, x, linear, plays=plays, yoyo=True)
-                                   .to(reset, RESET_SECONDS, 0.0, p2))
-            tracks[f"{name}.opacity"] = (Track(LAYER_OPACITY)
-                                         .to(start, play, alpha, linear, plays=plays, yoyo=True)
-                                         .to(reset, RESET_SECONDS, LAYER_OPACITY, p2))
+            tracks[f"{name}.x"] = (
+                Track(0.0)
+                .to(start, play, x, linear, plays=plays, yoyo=True)
+                .to(reset, RESET_SECONDS, 0.0, p2)
+            )
+            tracks[f"{name}.opacity"] = (
+                Track(LAYER_OPACITY)
+                .to(start, play, alpha, linear, plays=plays, yoyo=True)
+                .to(reset, RESET_SECONDS, LAYER_OPACITY, p2)
+            )
         return tracks
 
 

@@ -27,8 +27,7 @@ BUZZ_PLAY, BUZZ_PLAYS = 0.1, 4
 def _axis(b: float, d: float, spring, target: float, buzz: float | None) -> Track:
     """Attract to the random target, spring back to 0, then (x, y) buzz around the way back;
     the buzz's even play count ends it on its from-value."""
-    track = (Track(0.0).to(b, 0.4 * d, target, power_out(2))
-             .to(b + 0.4 * d, 0.6 * d, 0.0, spring))
+    track = Track(0.0).to(b, 0.4 * d, target, power_out(2)).to(b + 0.4 * d, 0.6 * d, 0.0, spring)
     if buzz is not None:
         track.to(b + 0.7 * d, BUZZ_PLAY, buzz, linear, plays=BUZZ_PLAYS, yoyo=True)
     return track
@@ -46,8 +45,10 @@ class Magnetic:
     def targets(self, ctx, index: int, strength: float) -> dict[str, float]:
         """The char's random draws: scatter (x, y, rotation) and buzz (vx, vy)."""
         ranges = {"x": strength, "y": strength / 2, "rotation": 15.0, "vx": 2.0, "vy": 1.0}
-        return {prop: draw(self.source, ctx.seed(self.name, index, prop), -r, r)
-                for prop, r in ranges.items()}
+        return {
+            prop: draw(self.source, ctx.seed(self.name, index, prop), -r, r)
+            for prop, r in ranges.items()
+        }
 
     def apply(self, effects: Effects, params: dict[str, Any], p: float, ctx) -> None:
         if not ctx.text.strip():
@@ -61,8 +62,10 @@ class Magnetic:
         a = number(params, "attractionDelay", 0.1)
         spring = elastic_out(number(params, "elasticity", 0.8), 0.3)
         n = len(units)
-        dtl = max((n - 1) * FADE_STAGGER + FADE_SECONDS,
-                  (n - 1) * a + max(d, 0.7 * d + BUZZ_PLAY * BUZZ_PLAYS))
+        dtl = max(
+            (n - 1) * FADE_STAGGER + FADE_SECONDS,
+            (n - 1) * a + max(d, 0.7 * d + BUZZ_PLAY * BUZZ_PLAYS),
+        )
         tau = p * dtl
         for i, unit in enumerate(units):
             r = self.targets(ctx, i, strength)
@@ -71,7 +74,8 @@ class Magnetic:
             unit.transform = UnitTransform(
                 x=_axis(b, d, spring, r["x"], r["vx"]).at(tau, jump=True),
                 y=_axis(b, d, spring, r["y"], r["vy"]).at(tau, jump=True),
-                rotation=_axis(b, d, spring, r["rotation"], None).at(tau, jump=True))
+                rotation=_axis(b, d, spring, r["rotation"], None).at(tau, jump=True),
+            )
             unit.style.opacity = opacity(fade.at(tau, jump=True))
 
 

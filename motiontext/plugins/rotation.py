@@ -21,11 +21,12 @@ from ._split import utf16_units
 WOBBLE_PLAY = 0.1  # one play of the wobble is absolute, not a fraction of D
 
 
-def _angle_track(b: float, d: float, on: bool, amount: float, wobble: float | None
-                 ) -> Track:
-    track = (Track(-amount / 4 if on else 0.0)
-             .to(b, 0.7 * d, amount if on else 0.0, power_out(2))
-             .to(b + 0.7 * d, 0.3 * d, 0.0, back_out(1.7)))
+def _angle_track(b: float, d: float, on: bool, amount: float, wobble: float | None) -> Track:
+    track = (
+        Track(-amount / 4 if on else 0.0)
+        .to(b, 0.7 * d, amount if on else 0.0, power_out(2))
+        .to(b + 0.7 * d, 0.3 * d, 0.0, back_out(1.7))
+    )
     if wobble is not None:
         # three plays: odd, so it ends on its target; it overrides the back.out settle
         track.to(b + 0.8 * d, WOBBLE_PLAY, wobble, linear, plays=3, yoyo=True)
@@ -77,13 +78,20 @@ class Rotation:
             final_y = self.wobble(ctx, i, "Y", on_y, 5.0)
             if not ctx.legacy_parity:
                 final_x = final_y = 0.0
-            k = (Track(0.5).to(b, 0.7 * d, 1.1, power_out(2))
-                 .to(b + 0.7 * d, 0.3 * d, 1.0, back_out(1.7)).at(tau))
+            k = (
+                Track(0.5)
+                .to(b, 0.7 * d, 1.1, power_out(2))
+                .to(b + 0.7 * d, 0.3 * d, 1.0, back_out(1.7))
+                .at(tau)
+            )
             unit.transform = UnitTransform(
-                scale_x=k, scale_y=k, perspective=depth,
+                scale_x=k,
+                scale_y=k,
+                perspective=depth,
                 rotation=_angle_track(b, d, on_z, amount, None).at(tau),
                 rotation_x=_angle_track(b, d, on_x, amount, final_x).at(tau),
-                rotation_y=_angle_track(b, d, on_y, amount, final_y).at(tau))
+                rotation_y=_angle_track(b, d, on_y, amount, final_y).at(tau),
+            )
             unit.style.opacity = opacity(Track(0.0).to(b, 0.7 * d, 1.0, power_out(2)).at(tau))
 
 

@@ -34,20 +34,23 @@ GLOW_GONE = (Shadow(0, 0, 0, (1.0, 1.0, 0.6, 0.0)),)
 POP_SECONDS = 0.1  # one play of the second pop is absolute, not a fraction of D
 
 
-
-def _char_tracks(b: float, d: float, pop: float, bounce: float, color, shadows
-                 ) -> dict[str, Track]:
+def _char_tracks(b: float, d: float, pop: float, bounce: float, color, shadows) -> dict[str, Track]:
     p2, grow = power_out(2), back_out(2)
-    scale = (Track(0.0).to(b, 0.4 * d, pop, grow)
-             .to(b + 0.4 * d, 0.6 * d, 1.0, elastic_out(bounce, 0.3))
-             .to(b + 0.8 * d, POP_SECONDS, 1.1, p2, plays=2, yoyo=True))
+    scale = (
+        Track(0.0)
+        .to(b, 0.4 * d, pop, grow)
+        .to(b + 0.4 * d, 0.6 * d, 1.0, elastic_out(bounce, 0.3))
+        .to(b + 0.8 * d, POP_SECONDS, 1.1, p2, plays=2, yoyo=True)
+    )
     return {
         "scale": scale,
         "opacity": Track(0.0).to(b, 0.4 * d, 1.0, grow),
-        "color": color_track(color).to(b + 0.1 * d, 0.2 * d, YELLOW, p2)
-                                   .to(b + 0.3 * d, 0.4 * d, WHITE, p2),
-        "shadow": shadow_track(shadows).to(b + 0.1 * d, 0.2 * d, GLOW, p2)
-                                       .to(b + 0.3 * d, 0.4 * d, GLOW_GONE, p2),
+        "color": color_track(color)
+        .to(b + 0.1 * d, 0.2 * d, YELLOW, p2)
+        .to(b + 0.3 * d, 0.4 * d, WHITE, p2),
+        "shadow": shadow_track(shadows)
+        .to(b + 0.1 * d, 0.2 * d, GLOW, p2)
+        .to(b + 0.3 * d, 0.4 * d, GLOW_GONE, p2),
     }
 
 

@@ -29,9 +29,9 @@ GREY = hex_color("#888888")
 OVERSHOOT_PX = -2.0
 
 
-
-def _word_tracks(b: float, d: float, distance: float, ease, overshoot: bool, blur: bool
-                 ) -> dict[str, Track]:
+def _word_tracks(
+    b: float, d: float, distance: float, ease, overshoot: bool, blur: bool
+) -> dict[str, Track]:
     p1 = power_out(1)
     y = Track(distance).to(b, d, 0.0, ease)
     if overshoot:

@@ -35,7 +35,7 @@ def full_scan_bbox(pixels: np.ndarray):
     rows = np.flatnonzero(alpha.any(axis=1))
     if rows.size == 0:
         return None
-    cols = np.flatnonzero(alpha[rows[0]:rows[-1] + 1].any(axis=0))
+    cols = np.flatnonzero(alpha[rows[0] : rows[-1] + 1].any(axis=0))
     return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
 
 
@@ -45,7 +45,9 @@ def test_alpha_bbox_matches_a_full_scan() -> None:
         pixels = np.zeros((H, W, 4), np.uint8)
         for _ in range(rng.integers(0, 4)):
             y, x = rng.integers(0, H), rng.integers(0, W)
-            pixels[y:y + rng.integers(1, 30), x:x + rng.integers(1, 30), 3] = rng.integers(1, 256)
+            pixels[y : y + rng.integers(1, 30), x : x + rng.integers(1, 30), 3] = rng.integers(
+                1, 256
+            )
         pixels[rng.integers(0, H), rng.integers(0, W), :3] = 200  # colour without alpha: ignored
         assert alpha_bbox(pixels) == full_scan_bbox(pixels)
         box = full_scan_bbox(pixels)
@@ -56,14 +58,29 @@ def test_alpha_bbox_matches_a_full_scan() -> None:
 
 def text(matrix: Matrix, words: str, shadows=(), stroke: float = 0.0) -> TextPaint:
     line = TextLine(20.0, 60.0, words, 0.0)
-    return TextPaint(matrix, FONT, (line,), (1.0, 1.0, 1.0, 0.9), stroke,
-                     (0.0, 0.0, 0.0, 1.0) if stroke else None, tuple(shadows))
+    return TextPaint(
+        matrix,
+        FONT,
+        (line,),
+        (1.0, 1.0, 1.0, 0.9),
+        stroke,
+        (0.0, 0.0, 0.0, 1.0) if stroke else None,
+        tuple(shadows),
+    )
 
 
 SHADOWS = (Shadow(0, 0, 2, (0, 0, 0, 1)), Shadow(6, 9, 16, (0, 0, 0, 1)))
 CASES = {
-    "box": [BoxPaint(translate(100.5, 40.25), (0, 0, 200, 80), 6.0, (0, 0, 0, 0.8),
-                     (2, 2, 2, 2), (1, 0, 0, 1))],
+    "box": [
+        BoxPaint(
+            translate(100.5, 40.25),
+            (0, 0, 200, 80),
+            6.0,
+            (0, 0, 0, 0.8),
+            (2, 2, 2, 2),
+            (1, 0, 0, 1),
+        )
+    ],
     "text with shadows and stroke": [text(translate(30, 100), "Hello 안녕 world", SHADOWS, 3)],
     "scaled text": [text(translate(50, 50) @ scale(0.5, 2.5), "scaled", SHADOWS)],
     "stacked marks": [text(translate(200, 150), ZALGO)],

@@ -11,28 +11,63 @@ from engine.overlay import ScenarioOverlay
 from motiontext.parse import load_scenario
 
 CAPTION_TRACK = {
-    "id": "caption", "type": "subtitle",
-    "defaultStyle": {"fontSizeRel": 0.05, "fontFamily": "Arial, sans-serif", "color": "#ffffff",
-                     "align": "center"},
-    "defaultBoxStyle": {"backgroundColor": "rgba(0,0,0,0.6)", "padding": "4px 8px",
-                        "borderRadius": "4px", "opacity": 1},
-    "defaultConstraints": {"safeArea": {"top": 0.025, "bottom": 0.075, "left": 0.05,
-                                        "right": 0.05}},
+    "id": "caption",
+    "type": "subtitle",
+    "defaultStyle": {
+        "fontSizeRel": 0.05,
+        "fontFamily": "Arial, sans-serif",
+        "color": "#ffffff",
+        "align": "center",
+    },
+    "defaultBoxStyle": {
+        "backgroundColor": "rgba(0,0,0,0.6)",
+        "padding": "4px 8px",
+        "borderRadius": "4px",
+        "opacity": 1,
+    },
+    "defaultConstraints": {
+        "safeArea": {"top": 0.025, "bottom": 0.075, "left": 0.05, "right": 0.05}
+    },
 }
-CAPTION_LAYOUT = {"anchor": "bc", "position": {"x": 0.5, "y": 0.925}, "safeAreaClamp": True,
-                  "childrenLayout": {"mode": "flow", "direction": "horizontal", "wrap": True,
-                                     "maxWidth": "90%", "gap": 0.005, "align": "center",
-                                     "justify": "center"}}
+CAPTION_LAYOUT = {
+    "anchor": "bc",
+    "position": {"x": 0.5, "y": 0.925},
+    "safeAreaClamp": True,
+    "childrenLayout": {
+        "mode": "flow",
+        "direction": "horizontal",
+        "wrap": True,
+        "maxWidth": "90%",
+        "gap": 0.005,
+        "align": "center",
+        "justify": "center",
+    },
+}
 
 
 def caption(words: list[str], aspect: str = "16:9") -> dict:
-    children = [{"id": f"w{i}", "eType": "text", "text": w, "baseTime": [0, 2]}
-                for i, w in enumerate(words)]
-    return {"version": "2.0", "timebase": {"unit": "seconds"}, "stage": {"baseAspect": aspect},
-            "tracks": [copy.deepcopy(CAPTION_TRACK)],
-            "cues": [{"id": "c", "track": "caption",
-                      "root": {"id": "g", "eType": "group", "displayTime": [0, 2],
-                               "layout": copy.deepcopy(CAPTION_LAYOUT), "children": children}}]}
+    children = [
+        {"id": f"w{i}", "eType": "text", "text": w, "baseTime": [0, 2]} for i, w in enumerate(words)
+    ]
+    return {
+        "version": "2.0",
+        "timebase": {"unit": "seconds"},
+        "stage": {"baseAspect": aspect},
+        "tracks": [copy.deepcopy(CAPTION_TRACK)],
+        "cues": [
+            {
+                "id": "c",
+                "track": "caption",
+                "root": {
+                    "id": "g",
+                    "eType": "group",
+                    "displayTime": [0, 2],
+                    "layout": copy.deepcopy(CAPTION_LAYOUT),
+                    "children": children,
+                },
+            }
+        ],
+    }
 
 
 def boxes_at(doc: dict, width: int, height: int, t: float = 1.0) -> dict:
@@ -48,7 +83,21 @@ def boxes_at(doc: dict, width: int, height: int, t: float = 1.0) -> dict:
 
 def test_core_layout_shrink_two_line_caption_box() -> None:
     """Spec 12.1: a wrapped caption is exactly W/2 wide, x 480..1440, y 867..999."""
-    words = ["And", "you", "know", "which", "one", "we", "should", "see?", "The", "1996", "Tony", "Award", "winner"]
+    words = [
+        "And",
+        "you",
+        "know",
+        "which",
+        "one",
+        "we",
+        "should",
+        "see?",
+        "The",
+        "1996",
+        "Tony",
+        "Award",
+        "winner",
+    ]
     x0, y0, x1, y1 = boxes_at(caption(words), 1920, 1080)["g"]
     assert (round(x0), round(x1)) == (480, 1440)
     assert (round(y0), round(y1)) == (867, 999)
@@ -86,12 +135,36 @@ def test_core_stage_basis_vertical_9_16_stage() -> None:
 
 def test_core_layout_static_unpositioned_text_sits_top_left() -> None:
     """Spec 12.2 basic.json: array positions leave a static flex box at (0,0), 1612x86."""
-    doc = {"version": "2.0", "timebase": {"unit": "seconds"}, "stage": {"baseAspect": "16:9"},
-           "tracks": [{"id": "s", "type": "subtitle",
-                       "defaultStyle": {"fontSize": "24px", "fontFamily": "Arial, sans-serif"}}],
-           "cues": [{"id": "c", "track": "s",
-                     "root": {"id": "g", "eType": "group", "children": [
-                         {"id": "t", "eType": "text", "text": "hello",
-                          "layout": {"position": [0.5, 0.85]}, "displayTime": [0, 2]}]}}]}
+    doc = {
+        "version": "2.0",
+        "timebase": {"unit": "seconds"},
+        "stage": {"baseAspect": "16:9"},
+        "tracks": [
+            {
+                "id": "s",
+                "type": "subtitle",
+                "defaultStyle": {"fontSize": "24px", "fontFamily": "Arial, sans-serif"},
+            }
+        ],
+        "cues": [
+            {
+                "id": "c",
+                "track": "s",
+                "root": {
+                    "id": "g",
+                    "eType": "group",
+                    "children": [
+                        {
+                            "id": "t",
+                            "eType": "text",
+                            "text": "hello",
+                            "layout": {"position": [0.5, 0.85]},
+                            "displayTime": [0, 2],
+                        }
+                    ],
+                },
+            }
+        ],
+    }
     x0, y0, x1, y1 = boxes_at(doc, 1920, 1080)["t"]
     assert (x0, y0, x1 - x0, y1 - y0) == (0, 0, 1612, 86)

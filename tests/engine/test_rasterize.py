@@ -14,8 +14,9 @@ FONT = FontSpec(("Liberation Sans",), 24.0, 400)
 
 
 def _text(matrix: Matrix) -> TextPaint:
-    return TextPaint(matrix, FONT, (TextLine(0.0, 24.0, "Tilt", 48.0),), (1, 1, 1, 1), 0.0,
-                     None, ())
+    return TextPaint(
+        matrix, FONT, (TextLine(0.0, 24.0, "Tilt", 48.0),), (1, 1, 1, 1), 0.0, None, ()
+    )
 
 
 def _draw(dy: float, composited: bool) -> np.ndarray:
@@ -33,7 +34,8 @@ def test_composited_text_snaps_to_whole_pixels_of_the_rotated_space() -> None:
 def test_axis_aligned_layer_draws_straight() -> None:
     text = _text(translate(10.3, 5.6))
     plain = DisplayList(160, 120, [text])
-    layered = DisplayList(160, 120, [BeginLayer(raster_space=translate(10.0, 5.0)), text,
-                                     EndLayer()])
+    layered = DisplayList(
+        160, 120, [BeginLayer(raster_space=translate(10.0, 5.0)), text, EndLayer()]
+    )
     raster = Rasterizer(160, 120, shared_shaper())
     assert np.array_equal(raster.draw(plain).copy(), raster.draw(layered).copy())

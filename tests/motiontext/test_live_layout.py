@@ -29,8 +29,11 @@ class FakeShaper:
         return 0.55 * font.size_px * len(text) + (0.1 if font.weight >= 700 else 0.0)
 
     def vertical_metrics(self, text: str, font: FontSpec):
-        extra = (1.2 * font.size_px, 0.3 * font.size_px) if any(ord(c) > 0x3000 for c in text) \
+        extra = (
+            (1.2 * font.size_px, 0.3 * font.size_px)
+            if any(ord(c) > 0x3000 for c in text)
             else (0.0, 0.0)
+        )
         return round(0.9 * font.size_px), round(0.25 * font.size_px), 0, extra
 
 
@@ -102,35 +105,74 @@ def sample_docs() -> list[tuple[str, dict]]:
 def nested_doc() -> dict:
     """Stage children with and without clamping, a grid, nested groups, words that unmount
     before their cue does."""
-    words = [{"id": f"w{i}", "eType": "text", "text": f"word{i} 단어",
-              "displayTime": [0.2 * i, 0.5 + 0.2 * i]} for i in range(4)]
-    inner = {"id": "inner", "eType": "group", "displayTime": [0, 1.5],
-             "layout": {"childrenLayout": {"mode": "grid", "gap": 0.01}},
-             "children": [{"id": "deep", "eType": "text", "text": "deep text",
-                           "displayTime": [0, 1.5]}]}
+    words = [
+        {
+            "id": f"w{i}",
+            "eType": "text",
+            "text": f"word{i} 단어",
+            "displayTime": [0.2 * i, 0.5 + 0.2 * i],
+        }
+        for i in range(4)
+    ]
+    inner = {
+        "id": "inner",
+        "eType": "group",
+        "displayTime": [0, 1.5],
+        "layout": {"childrenLayout": {"mode": "grid", "gap": 0.01}},
+        "children": [{"id": "deep", "eType": "text", "text": "deep text", "displayTime": [0, 1.5]}],
+    }
     return {
-        "version": "2.0", "timebase": {"unit": "seconds"}, "stage": {"baseAspect": "16:9"},
-        "tracks": [{"id": "sub", "type": "subtitle",
-                    "defaultStyle": {"fontSizeRel": 0.05, "color": "#fff"}},
-                   {"id": "free", "type": "free"}],
+        "version": "2.0",
+        "timebase": {"unit": "seconds"},
+        "stage": {"baseAspect": "16:9"},
+        "tracks": [
+            {
+                "id": "sub",
+                "type": "subtitle",
+                "defaultStyle": {"fontSizeRel": 0.05, "color": "#fff"},
+            },
+            {"id": "free", "type": "free"},
+        ],
         "cues": [
-            {"id": "c1", "track": "sub",
-             "root": {"id": "g", "eType": "group", "displayTime": [0, 1.5],
-                      "layout": {"anchor": "bc", "position": {"x": 0.5, "y": 0.9},
-                                 "safeAreaClamp": True,
-                                 "childrenLayout": {"mode": "flow", "direction": "horizontal",
-                                                    "gap": 0.005, "maxWidth": "80%"}},
-                      "children": [*words, inner]}},
-            {"id": "c2", "track": "free",
-             "root": {"id": "free-text", "eType": "text", "text": "free caption",
-                      "displayTime": [0.3, 1.2],
-                      "layout": {"position": {"x": 0.1, "y": 0.1}, "safeAreaClamp": True}}},
+            {
+                "id": "c1",
+                "track": "sub",
+                "root": {
+                    "id": "g",
+                    "eType": "group",
+                    "displayTime": [0, 1.5],
+                    "layout": {
+                        "anchor": "bc",
+                        "position": {"x": 0.5, "y": 0.9},
+                        "safeAreaClamp": True,
+                        "childrenLayout": {
+                            "mode": "flow",
+                            "direction": "horizontal",
+                            "gap": 0.005,
+                            "maxWidth": "80%",
+                        },
+                    },
+                    "children": [*words, inner],
+                },
+            },
+            {
+                "id": "c2",
+                "track": "free",
+                "root": {
+                    "id": "free-text",
+                    "eType": "text",
+                    "text": "free caption",
+                    "displayTime": [0.3, 1.2],
+                    "layout": {"position": {"x": 0.1, "y": 0.1}, "safeAreaClamp": True},
+                },
+            },
         ],
     }
 
 
-@pytest.mark.parametrize("name,doc", [("dense", dense_scenario(4)), ("nested", nested_doc()),
-                                      *sample_docs()])
+@pytest.mark.parametrize(
+    "name,doc", [("dense", dense_scenario(4)), ("nested", nested_doc()), *sample_docs()]
+)
 def test_answers_and_frames_match_full_layouts(name: str, doc: dict) -> None:
     log, signatures, layouts = play(doc, reference=False)
     ref_log, ref_signatures, ref_layouts = play(doc, reference=True)
@@ -182,8 +224,13 @@ def test_style_cache_answers_as_compute() -> None:
 
     cache = StyleCache(max_entries=3)
     base = root_style(HostDefaults())
-    styles = [{"font-size": "20px", "color": "red"}, {"padding": "4px 8px"}, {},
-              {"display": "flex", "row-gap": "3px"}, {"font-size": "20px", "color": "red"}]
+    styles = [
+        {"font-size": "20px", "color": "red"},
+        {"padding": "4px 8px"},
+        {},
+        {"display": "flex", "row-gap": "3px"},
+        {"font-size": "20px", "color": "red"},
+    ]
     parent = cache.compute({"font-size": "30px"}, base)
     for style in styles * 2:
         assert cache.compute(style, parent) == compute(style, parent)

@@ -347,7 +347,10 @@ def test_integers_become_the_doubles_json_parse_makes() -> None:
     renderer computes with those doubles, never with Python's unbounded integers."""
     document = json.loads(json.dumps(MINIMAL))
     document["tracks"][0]["defaultStyle"] = {
-        "fontSizeRel": 10**400, "x": -(10**400), "y": 2**53 + 1, "z": 7,
+        "fontSizeRel": 10**400,
+        "x": -(10**400),
+        "y": 2**53 + 1,
+        "z": 7,
     }
     style = load_scenario(document).tracks["t"].default_style
     assert style is not None

@@ -41,8 +41,15 @@ def load_golden_set(name: str) -> GoldenSet:
     scenario = ref / "samples" / manifest["scenario"]
     if not scenario.exists():
         scenario = ref / "scenarios" / manifest["scenario"]
-    return GoldenSet(name, scenario, manifest["width"], manifest["height"],
-                     float(manifest.get("fps", 30)), manifest["frames"], folder)
+    return GoldenSet(
+        name,
+        scenario,
+        manifest["width"],
+        manifest["height"],
+        float(manifest.get("fps", 30)),
+        manifest["frames"],
+        folder,
+    )
 
 
 def assert_golden_parity(name: str, exceptions: dict[tuple[str, float], str]) -> None:
@@ -65,4 +72,5 @@ def assert_golden_parity(name: str, exceptions: dict[tuple[str, float], str]) ->
             failures.append(f"t={frame['t']}: IoU {score.iou:.3f}, MAE {score.mae:.2f}")
     print(f"{name}: {len(times)} frames, min IoU {min(ious):.3f}, max MAE {max(maes):.2f}")
     assert not failures, f"{name}: {len(failures)} frames outside the bound:\n" + "\n".join(
-        failures)
+        failures
+    )

@@ -21,8 +21,6 @@ CASES = {
 MAX_PREMULTIPLIED_DIFF = 2
 
 
-
-
 def _premultiplied(rgba: np.ndarray) -> np.ndarray:
     # Colour under alpha 0 is meaningless, so compare what would be composited.
     rgba = rgba.astype(np.int32)

@@ -21,8 +21,6 @@ pytestmark = pytest.mark.browser
 MAX_EXAMPLES = 36
 
 
-
-
 def test_fuzzed_scenarios_match_reference(reference: ReferenceRenderer) -> None:
     last_failure: list[tuple[FuzzCase, list[str]]] = []
 

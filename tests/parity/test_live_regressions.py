@@ -25,8 +25,6 @@ def _cases() -> list:
     return params
 
 
-
-
 @pytest.mark.parametrize("path", _cases())
 def test_regression_matches_reference(reference: ReferenceRenderer, path: Path) -> None:
     case = case_from_json(json.loads(path.read_text(encoding="utf-8")))

@@ -31,8 +31,6 @@ SAMPLES = [
 ]
 
 
-
-
 @pytest.mark.parametrize("name", SAMPLES)
 def test_live_sample_parity(reference: ReferenceRenderer, name: str) -> None:
     ref_dir = shared_reference_dir()

@@ -11,12 +11,24 @@ WINDOW = (1.0, 3.0)
 
 def node(text: str, style: dict | None = None, node_id: str = "w0") -> Node:
     """A caption word: white Arial without stroke or textShadow (so it has the outline)."""
-    return Node(node_id, "text", "cues[0].root", (0.0, 10.0), None, None,
-                style if style is not None else {"color": "#ffffff"}, None, (), None, text)
+    return Node(
+        node_id,
+        "text",
+        "cues[0].root",
+        (0.0, 10.0),
+        None,
+        None,
+        style if style is not None else {"color": "#ffffff"},
+        None,
+        (),
+        None,
+        text,
+    )
 
 
-def ctx(text: str, p: float, legacy: bool = True, style: dict | None = None,
-        first_frame: bool = False) -> PluginContext:
+def ctx(
+    text: str, p: float, legacy: bool = True, style: dict | None = None, first_frame: bool = False
+) -> PluginContext:
     """The context at window progress p; ``first_frame``: the plugin's first-ever frame."""
     t = WINDOW[0] + p * (WINDOW[1] - WINDOW[0])
     return PluginContext(t, node(text, style), WINDOW, 30.0, t if first_frame else 0.0, legacy)

@@ -47,8 +47,9 @@ def test_registered_as_hybrid() -> None:
     assert registry.lookup("bobY@2.0.0") is PLUGIN and PLUGIN.kind == "hybrid"
 
 
-@pytest.mark.parametrize("p, composited", [(0.0, False), (0.1, True), (0.5, False),
-                                           (0.7, True), (1.0, False)])
+@pytest.mark.parametrize(
+    "p, composited", [(0.0, False), (0.1, True), (0.5, False), (0.7, True), (1.0, False)]
+)
 def test_mid_bob_composites_the_effects_root(p: float, composited: bool) -> None:
     """GSAP writes translate3d() while a tween is mid-way (force3D "auto"): Chromium then
     composites the effects root, which changes how it is rasterized."""

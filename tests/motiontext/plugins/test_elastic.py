@@ -13,13 +13,16 @@ from .gsap_ctx import ctx, rgb255, run
 PLUGIN = Elastic(source=lambda key: 0.8)
 
 
-@pytest.mark.parametrize("p, scale, tilt, grey", [
-    (0.05, 1.5361, 2.127, 102),
-    (0.1, 1.3967, 1.934, 102),
-    (0.25, 1.3055, None, 157),
-    (0.5, 1.006, 0.036, 246),
-    (0.75, 1.0, 0.0, 255),
-])
+@pytest.mark.parametrize(
+    "p, scale, tilt, grey",
+    [
+        (0.05, 1.5361, 2.127, 102),
+        (0.1, 1.3967, 1.934, 102),
+        (0.25, 1.3055, None, 157),
+        (0.5, 1.006, 0.036, 246),
+        (0.75, 1.0, 0.0, 255),
+    ],
+)
 def test_reference_values(p: float, scale: float, tilt: float | None, grey: int) -> None:
     (word,) = run(PLUGIN, "Hello", p).units
     assert word.transform.scale_x == pytest.approx(scale, abs=1e-4)
@@ -32,7 +35,10 @@ def test_reference_values(p: float, scale: float, tilt: float | None, grey: int)
 
 def test_glow_starts_from_the_outline_then_freezes_then_vanishes() -> None:
     (shadow,) = run(PLUGIN, "Hello", 0.5).units[0].style.shadows
-    assert (shadow.dy, shadow.blur) == (pytest.approx(0.79, abs=0.01), pytest.approx(4.37, abs=0.01))
+    assert (shadow.dy, shadow.blur) == (
+        pytest.approx(0.79, abs=0.01),
+        pytest.approx(4.37, abs=0.01),
+    )
     assert rgb255(shadow.color) == (101, 101, 101)
     assert shadow.color[3] == pytest.approx(0.684, abs=1e-3)
     glow = run(PLUGIN, "Hello", 0.75).units[0].style.shadows

@@ -28,15 +28,16 @@ def test_layers() -> None:
 
 def test_jitter_at_p_0_025() -> None:
     red, _, original = layers(0.025)
-    assert (original.transform.x, original.transform.y) == (pytest.approx(1.5),
-                                                            pytest.approx(0.75))
+    assert (original.transform.x, original.transform.y) == (pytest.approx(1.5), pytest.approx(0.75))
     assert red.transform.x == pytest.approx(1.5) and red.style.opacity == pytest.approx(0.7)
 
 
 def test_noise_peak_at_p_0_2() -> None:
-    assert layers(0.2)[2].style.filters == (("blur", pytest.approx(1)),
-                                            ("saturate", pytest.approx(2)),
-                                            ("contrast", pytest.approx(1.2)))
+    assert layers(0.2)[2].style.filters == (
+        ("blur", pytest.approx(1)),
+        ("saturate", pytest.approx(2)),
+        ("contrast", pytest.approx(1.2)),
+    )
 
 
 def test_flicker_and_skew() -> None:

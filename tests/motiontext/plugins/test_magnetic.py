@@ -13,12 +13,15 @@ from .gsap_ctx import ctx, run
 PLUGIN = Magnetic(source=lambda key: 0.8)
 
 
-@pytest.mark.parametrize("p, alpha, x, rotation", [
-    (0.05, 0.5007, 3.056, 3.056),
-    (0.3, 1.0, 8.898, 8.898),
-    (0.5, 1.0, -2.323, -2.323),
-    (0.75, 1.0, 1.074, None),
-])
+@pytest.mark.parametrize(
+    "p, alpha, x, rotation",
+    [
+        (0.05, 0.5007, 3.056, 3.056),
+        (0.3, 1.0, 8.898, 8.898),
+        (0.5, 1.0, -2.323, -2.323),
+        (0.75, 1.0, 1.074, None),
+    ],
+)
 def test_reference_values(p: float, alpha: float, x: float, rotation: float | None) -> None:
     (char,) = run(PLUGIN, "H", p).units
     assert char.style.opacity == pytest.approx(alpha, abs=1e-4)

@@ -19,15 +19,19 @@ def chars(p: float, **kwargs):
     return units[1:]
 
 
-@pytest.mark.parametrize("p, index, alpha, scale, angle", [
-    (0.1, 0, 0.4506, 0.7703, 112.75),
-    (0.25, 0, None, None, 286.10),
-    (0.25, 4, 0.1993, 0.6196, -0.30),
-    (0.5, 0, None, 1.0995, 359.61),
-    (0.5, 4, None, None, 311.41),
-])
-def test_reference_values(p: float, index: int, alpha: float | None, scale: float | None,
-                          angle: float) -> None:
+@pytest.mark.parametrize(
+    "p, index, alpha, scale, angle",
+    [
+        (0.1, 0, 0.4506, 0.7703, 112.75),
+        (0.25, 0, None, None, 286.10),
+        (0.25, 4, 0.1993, 0.6196, -0.30),
+        (0.5, 0, None, 1.0995, 359.61),
+        (0.5, 4, None, None, 311.41),
+    ],
+)
+def test_reference_values(
+    p: float, index: int, alpha: float | None, scale: float | None, angle: float
+) -> None:
     char = chars(p)[index]
     assert char.transform.rotation_y == pytest.approx(angle, abs=0.01)
     assert char.transform.perspective == 800

@@ -22,11 +22,9 @@ def test_pop_with_yellow_glow() -> None:
     assert units[4].style.opacity == pytest.approx(0.5215, abs=1e-4)
 
 
-@pytest.mark.parametrize("p, index, scale", [(0.5, 0, 1.0059), (0.5, 4, 1.5182),
-                                             (0.75, 0, 1.0475)])
+@pytest.mark.parametrize("p, index, scale", [(0.5, 0, 1.0059), (0.5, 4, 1.5182), (0.75, 0, 1.0475)])
 def test_elastic_return_and_second_pop(p: float, index: int, scale: float) -> None:
-    assert run(PLUGIN, "Hello", p).units[index].transform.scale_x == pytest.approx(scale,
-                                                                                  abs=1e-4)
+    assert run(PLUGIN, "Hello", p).units[index].transform.scale_x == pytest.approx(scale, abs=1e-4)
 
 
 def test_end_is_white_without_outline() -> None:

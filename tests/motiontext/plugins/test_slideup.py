@@ -10,11 +10,14 @@ from motiontext.plugins.slideup import PLUGIN
 from .gsap_ctx import rgb255, run
 
 
-@pytest.mark.parametrize("p, alpha, y, blur, grey", [
-    (0.1, 0.3185, 20.444, 2.044, 136),
-    (0.5, 0.936, 1.92, 0.192, 242),
-    (0.75, 0.999, -1.44, 0.003, 255),
-])
+@pytest.mark.parametrize(
+    "p, alpha, y, blur, grey",
+    [
+        (0.1, 0.3185, 20.444, 2.044, 136),
+        (0.5, 0.936, 1.92, 0.192, 242),
+        (0.75, 0.999, -1.44, 0.003, 255),
+    ],
+)
 def test_reference_values(p: float, alpha: float, y: float, blur: float, grey: int) -> None:
     (word,) = run(PLUGIN, "Hello", p).units
     assert word.style.opacity == pytest.approx(alpha, abs=1e-3)
