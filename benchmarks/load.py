@@ -26,7 +26,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,42 +38,12 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 @contextlib.contextmanager
 def redis_server(folder: Path) -> Iterator[str]:
-    from tests.server.conftest import free_port, wait_until
+    """redis-server with deploy/redis.conf (AOF on), data and log in ``folder``; its URL."""
+    from tests.server.conftest import aof_redis, free_port
 
     port = free_port()
-    process = subprocess.Popen(
-        [
-            shutil.which("redis-server") or "redis-server",
-            str(REPO_ROOT / "deploy" / "redis.conf"),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            str(folder),
-            "--supervised",
-            "no",
-            "--logfile",
-            str(folder / "redis.log"),
-        ]
-    )
-    try:
-        import redis
-
-        client = redis.Redis(port=port)
-        wait_until(lambda: _pings(client), 10, what="redis-server")
-        client.close()
+    with aof_redis(folder, port, shutil.which("redis-server") or "redis-server", quiet=False):
         yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(10)
-
-
-def _pings(client: Any) -> bool:
-    try:
-        return bool(client.ping())
-    except Exception:  # noqa: BLE001
-        return False
 
 
 @contextlib.contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..effects import Effects, Unit
+from ._gsap import unrendered
 
 
 def utf16_units(text: str) -> list[str]:
@@ -34,3 +35,17 @@ def split_words(effects: Effects, text: str, **unit_kwargs: Any) -> list[Unit]:
         boxes.append(box)
     effects.units = units
     return boxes
+
+
+def split_code_units(effects: Effects, progress: float, ctx) -> list[Unit] | None:
+    """The start of a per-code-unit timeline plugin: blank text clears the content; otherwise
+    the content becomes one unit per UTF-16 code unit (``Effects.split``). Returns those units
+    for the timeline to animate, or None when it has nothing to do: blank text, or a first-ever
+    frame at p = 0 that shows the split alone (``unrendered``, spec 2.6 item 2)."""
+    if not ctx.text.strip():
+        effects.units = []
+        return None
+    units = effects.split(utf16_units(ctx.text))
+    if unrendered(progress, ctx):
+        return None
+    return units

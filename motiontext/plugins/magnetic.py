@@ -16,9 +16,9 @@ from typing import Any
 from ..easing import elastic_out, linear, power_out
 from ..effects import Effects, UnitTransform
 from ._base import number
-from ._gsap import Track, opacity, unrendered
+from ._gsap import Track, opacity
 from ._random import Source, draw, seeded_uniform
-from ._split import utf16_units
+from ._split import split_code_units
 
 FADE_STAGGER, FADE_SECONDS = 0.05, 0.3  # the fade-in ignores the parameters
 BUZZ_PLAY, BUZZ_PLAYS = 0.1, 4
@@ -51,11 +51,8 @@ class Magnetic:
         }
 
     def apply(self, effects: Effects, params: dict[str, Any], p: float, ctx) -> None:
-        if not ctx.text.strip():
-            effects.units = []
-            return
-        units = effects.split(utf16_units(ctx.text))
-        if unrendered(p, ctx):
+        units = split_code_units(effects, p, ctx)
+        if units is None:
             return
         strength = number(params, "magnetStrength", 15)
         d = number(params, "animationDuration", 1.2)

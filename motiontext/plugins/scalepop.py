@@ -23,10 +23,9 @@ from ._gsap import (
     js_truthy,
     opacity,
     shadow_track,
-    unrendered,
     visible_shadows,
 )
-from ._split import utf16_units
+from ._split import split_code_units
 
 YELLOW = hex_color("#ffff99")
 GLOW = (Shadow(0, 0, 10, (1.0, 1.0, 0.6, 0.8)),)
@@ -61,11 +60,8 @@ class ScalePop:
         return {}
 
     def apply(self, effects: Effects, params: dict[str, Any], p: float, ctx) -> None:
-        if not ctx.text.strip():
-            effects.units = []
-            return
-        units = effects.split(utf16_units(ctx.text))
-        if unrendered(p, ctx):
+        units = split_code_units(effects, p, ctx)
+        if units is None:
             return
         pop = number(params, "popScale", 1.5)
         d = number(params, "animationDuration", 1.2)

@@ -35,8 +35,7 @@ from tests.hardening.conftest import (
     wait_final,
     wait_until,
 )
-from tests.requirements_check import require_redis_server
-from tests.server.conftest import REPO_ROOT, CallbackReceiver, video_facts, wait_callbacks
+from tests.server.conftest import CallbackReceiver, aof_redis, video_facts, wait_callbacks
 
 KILL_OPTIONS = {"width": 1280, "height": 720}  # kill.mp4 upscaled: a few seconds of work
 KILL_FRAMES = 120  # 4 s at 30 fps
@@ -181,47 +180,6 @@ def test_horse_killed_until_no_tries_are_left_fails_the_job(
 
 
 # -- Redis restart --
-
-
-@contextlib.contextmanager
-def aof_redis(folder: Path, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """redis-server with deploy/redis.conf (AOF on), on loopback ``port``, data in ``folder``."""
-    process = subprocess.Popen(
-        [
-            require_redis_server(),
-            str(REPO_ROOT / "deploy" / "redis.conf"),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            str(folder),
-            "--supervised",
-            "no",
-            "--logfile",
-            str(folder / "redis.log"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        import redis
-
-        client = redis.Redis(port=port)
-        wait_until(lambda: _pings(client), 10, what="redis-server")
-        client.close()
-        yield process
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(10)
-
-
-def _pings(client: Any) -> bool:
-    try:
-        return bool(client.ping())
-    except Exception:  # noqa: BLE001
-        return False
 
 
 def test_redis_killed_and_restarted_keeps_queued_and_finished_jobs(

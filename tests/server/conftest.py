@@ -109,42 +109,33 @@ def wait_until(predicate: Any, timeout: float, interval: float = 0.05, what: str
 # -- Redis --
 
 
-@pytest.fixture(scope="session")
-def redis_url() -> Iterator[str]:
-    if os.environ.get("REDIS_URL"):
-        yield os.environ["REDIS_URL"]
-        return
-    binary = require_redis_server()
-    folder = tempfile.mkdtemp(prefix="ecg-test-redis-")
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            folder,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+@contextlib.contextmanager
+def redis_process(
+    binary: str,
+    port: int,
+    folder: Path,
+    *options: str,
+    config: Path | None = None,
+    quiet: bool = True,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """redis-server ``binary`` on 127.0.0.1:``port``, data in ``folder``, reading ``config``
+    (when given) and then ``options``; yielded once it answers PING, terminated at exit unless
+    it has exited already. ``quiet``: its output to /dev/null."""
+    command = [binary, *([str(config)] if config else []), "--port", str(port)]
+    command += ["--bind", "127.0.0.1", "--dir", str(folder), *options]
+    output = subprocess.DEVNULL if quiet else None
+    process = subprocess.Popen(command, stdout=output, stderr=output)
     try:
         import redis
 
         client = redis.Redis(port=port)
         wait_until(lambda: _pings(client), 10, what="redis-server")
         client.close()
-        yield f"redis://127.0.0.1:{port}/0"
+        yield process
     finally:
-        process.terminate()
-        process.wait(10)
-        shutil.rmtree(folder, ignore_errors=True)
+        if process.poll() is None:
+            process.terminate()
+            process.wait(10)
 
 
 def _pings(client: Any) -> bool:
@@ -152,6 +143,39 @@ def _pings(client: Any) -> bool:
         return bool(client.ping())
     except Exception:  # noqa: BLE001
         return False
+
+
+@contextlib.contextmanager
+def aof_redis(
+    folder: Path, port: int, binary: str | None = None, quiet: bool = True
+) -> Iterator[subprocess.Popen[bytes]]:
+    """redis-server with deploy/redis.conf (AOF on), on loopback ``port``, data and log in
+    ``folder``. ``binary`` None: the installed one, else the test is skipped (failed under CI)."""
+    log = str(folder / "redis.log")
+    with redis_process(
+        binary or require_redis_server(),
+        port,
+        folder,
+        *("--supervised", "no", "--logfile", log),
+        config=REPO_ROOT / "deploy" / "redis.conf",
+        quiet=quiet,
+    ) as process:
+        yield process
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+        return
+    binary = require_redis_server()
+    folder = Path(tempfile.mkdtemp(prefix="ecg-test-redis-"))
+    port = free_port()
+    try:
+        with redis_process(binary, port, folder, "--save", "", "--appendonly", "no"):
+            yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # -- HTTP servers in threads --
