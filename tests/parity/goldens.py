@@ -12,6 +12,18 @@ from PIL import Image
 from tests.parity.reference import shared_reference_dir
 from tests.requirements_check import missing
 
+# The plugin-free samples of shared/reference/samples (issue 5): goldens and live checks.
+PLUGIN_FREE_SAMPLES = (
+    "animated",
+    "basic",
+    "basic_v20",
+    "boxstyle_inheritance_demo",
+    "cwi_demo_full",
+    "m5_layout_features",
+    "plugin",
+    "with_assets_v20",
+)
+
 
 @dataclass(frozen=True)
 class GoldenSet:

@@ -6,18 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.parity.goldens import assert_golden_parity
+from tests.parity.goldens import PLUGIN_FREE_SAMPLES, assert_golden_parity
 
-CORE_SAMPLES = [
-    "animated",
-    "basic",
-    "basic_v20",
-    "boxstyle_inheritance_demo",
-    "cwi_demo_full",
-    "m5_layout_features",
-    "plugin",
-    "with_assets_v20",
-]
+CORE_SAMPLES = PLUGIN_FREE_SAMPLES
 
 # (sample, t) -> reason. Each entry is written up in the README's parity table.
 KNOWN_GAPS: dict[tuple[str, float], str] = {}

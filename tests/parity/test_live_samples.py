@@ -12,23 +12,14 @@ import pytest
 
 from engine.parity_run import default_size, frame_indices, last_cue_end, run_scenario
 from motiontext.parse import load_scenario
+from tests.parity.goldens import PLUGIN_FREE_SAMPLES
 from tests.parity.reference import ReferenceRenderer, shared_reference_dir
 
 pytestmark = pytest.mark.browser
 
 EVERY = 5
 FPS = 30
-# The plugin-free samples of shared/reference/samples (issue 5).
-SAMPLES = [
-    "animated",
-    "basic",
-    "basic_v20",
-    "boxstyle_inheritance_demo",
-    "cwi_demo_full",
-    "m5_layout_features",
-    "plugin",
-    "with_assets_v20",
-]
+SAMPLES = PLUGIN_FREE_SAMPLES
 
 
 @pytest.mark.parametrize("name", SAMPLES)
