@@ -14,6 +14,8 @@ from pathlib import Path
 
 import skia
 
+from .scripts import without_lone_surrogates
+
 # Chromium accepts a fontconfig substitute only when it is metric-compatible.
 METRIC_ALIASES = {
     "arial": "Liberation Sans",
@@ -115,7 +117,7 @@ class FontBook:
         tf = self._declared.get(name)
         if tf is None:
             target = GENERIC.get(name) or METRIC_ALIASES.get(name) or family
-            tf = self._system_face(target, weight)
+            tf = self._system_face(without_lone_surrogates(target), weight)
         if tf is None:
             return None
         # Chromium fakes bold when a heavy weight is asked of a face that has none
@@ -184,7 +186,7 @@ class FontBook:
         # weight (measured: a bold "✓" next to Hangul has Noto Sans CJK Regular's advance).
         style = skia.FontStyle(400, 5, skia.FontStyle.kUpright_Slant)
         tf = self.system.matchFamilyStyleCharacter(
-            family, style, SCRIPT_LANGS.get(script, []), ord(ch)
+            without_lone_surrogates(family), style, SCRIPT_LANGS.get(script, []), ord(ch)
         )
         found = None
         if tf is not None:

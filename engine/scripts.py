@@ -39,3 +39,9 @@ def script_runs(text: str) -> list[tuple[str, str]]:
         else:
             runs.append([sc, ch])
     return [(t, sc) for sc, t in runs]
+
+
+def without_lone_surrogates(text: str) -> str:
+    """``text`` with unpaired surrogates (valid in JSON and JS strings) as U+FFFD, which is
+    what Blink draws for them; Skia refuses strings that hold them."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

@@ -13,7 +13,7 @@ from skia import textlayout as tl
 from motiontext.display_list import FontSpec
 
 from .fonts import FontBook, ResolvedFont
-from .scripts import script_runs
+from .scripts import script_runs, without_lone_surrogates
 
 
 def blink_metrics(face: ResolvedFont, size_px: float) -> tuple[int, int, int]:
@@ -35,7 +35,7 @@ class SkiaShaper:
     def runs(self, text: str, font: FontSpec) -> list[tuple[str, list[ResolvedFont]]]:
         return [
             (run, self.fonts.chain(font.families, font.weight, run, script))
-            for run, script in script_runs(text)
+            for run, script in script_runs(without_lone_surrogates(text))
         ]
 
     def _style(

@@ -140,3 +140,14 @@ CASES: dict[str, Callable[[dict[str, Any]], None]] = {
 @pytest.mark.parametrize("edit", CASES.values(), ids=CASES.keys())
 def test_extreme_numbers_render(edit: Callable[[dict[str, Any]], None]) -> None:
     _render(_scenario(edit))
+
+
+def test_lone_surrogates_draw_as_replacement_characters() -> None:
+    """JSON allows "\\ud800"; Blink draws an unpaired surrogate as U+FFFD, Skia refuses it."""
+    from engine.overlay import shared_shaper
+    from motiontext.display_list import FontSpec
+
+    shaper = shared_shaper()
+    font = FontSpec(("Arial\ud800", "sans-serif"), 40.0, 400)
+    assert shaper.advance("a\ud800b", font) == shaper.advance("a\ufffdb", font) > 0
+    assert shaper.vertical_metrics("\udc00", font) == shaper.vertical_metrics("\ufffd", font)
