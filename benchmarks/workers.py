@@ -115,7 +115,7 @@ class EmptyOverlay:
 def premultiplied_overlay(straight: np.ndarray, version: int) -> Overlay:
     """A screenshot (straight-alpha RGBA) as the pipeline's Overlay: premultiplied inside its
     alpha bbox (the only region the compositor reads), bbox attached."""
-    from engine.rasterize import alpha_bbox
+    from engine.drawn_bounds import alpha_bbox
 
     rgba = straight if straight.flags.writeable else straight.copy()
     bbox = alpha_bbox(rgba)

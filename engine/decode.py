@@ -213,7 +213,7 @@ class VideoInput:
         self._open(timeout)
         if self._device_xp is not None and not self._first_picture_is_nv12():
             # 10-bit or 4:2:2 pictures: let FFmpeg download them, as it does without CuPy.
-            self._container.close()
+            self.close()
             self._device_xp = None
             self._open(timeout)
         self.decoder_used = self._decoder_used()
@@ -308,7 +308,8 @@ class VideoInput:
 
     def _decoder_used(self) -> str:
         """The decoding that runs: "cpu", "nvdec" (pictures downloaded) or "nvdec+gpu" (kept
-        in GPU memory), as the first frame was decoded (NVDEC may have fallen back to the CPU for this stream)."""
+        in GPU memory), as the first frame was decoded (NVDEC may have fallen back to the CPU
+        for this stream)."""
         if self.decoder == "cpu" or not self._video_stream.codec_context.is_hwaccel:
             return "cpu"
         return "nvdec+gpu" if self._device_xp is not None else "nvdec"

@@ -40,8 +40,10 @@ def tiny_h264_packets(frames: int = 3) -> list:
     return packets
 
 
+@functools.cache
 def probe_nvdec() -> tuple[bool, str]:
-    """(opened, detail): decode a tiny H.264 stream with the CUDA hwaccel, no fallback."""
+    """(opened, detail): decode a tiny H.264 stream with the CUDA hwaccel, no fallback.
+    Once per process: the answer does not change while it runs."""
     import av
     from av.codec.hwaccel import HWAccel
 
@@ -61,7 +63,6 @@ def probe_nvdec() -> tuple[bool, str]:
     return True, f"decoded {len(decoded)} frames via CUDA hwaccel ({decoded[0].format.name})"
 
 
-@functools.cache
 def nvdec_opens() -> bool:
     return probe_nvdec()[0]
 
@@ -83,17 +84,27 @@ def resolve_decoder(name: str) -> str:
 _FFMPEG_PRIMARY_CONTEXT_FLAGS = 0x4
 
 
+def _cuda_device(device: int) -> tuple[Any, Any] | None:
+    """(libcuda, device handle) from the CUDA driver; None when no driver answers."""
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return None
+    handle = ctypes.c_int()
+    if cuda.cuInit(0) or cuda.cuDeviceGet(ctypes.byref(handle), device):
+        return None
+    return cuda, handle
+
+
 def primary_context_state(device: int = 0) -> tuple[int, bool] | None:
     """(flags, active) of the device's CUDA primary context, from the driver; None when no
     CUDA driver answers."""
-    try:
-        cuda = ctypes.CDLL("libcuda.so.1")
-        handle, flags, active = ctypes.c_int(), ctypes.c_uint(), ctypes.c_int()
-        if cuda.cuInit(0) or cuda.cuDeviceGet(ctypes.byref(handle), device):
-            return None
-        if cuda.cuDevicePrimaryCtxGetState(handle, ctypes.byref(flags), ctypes.byref(active)):
-            return None
-    except OSError:
+    found = _cuda_device(device)
+    if found is None:
+        return None
+    cuda, handle = found
+    flags, active = ctypes.c_uint(), ctypes.c_int()
+    if cuda.cuDevicePrimaryCtxGetState(handle, ctypes.byref(flags), ctypes.byref(active)):
         return None
     return flags.value, bool(active.value)
 
@@ -105,12 +116,8 @@ def match_ffmpeg_context_flags(device: int = 0) -> bool:
     had created it with its defaults). The driver (CUDA >= 11) changes them even while the
     context is active. Blocking sync also lets a waiting thread sleep instead of spinning."""
     state = primary_context_state(device)
-    if state is None:
-        return False
-    if state[0] != _FFMPEG_PRIMARY_CONTEXT_FLAGS:
-        cuda = ctypes.CDLL("libcuda.so.1")
-        handle = ctypes.c_int()
-        cuda.cuDeviceGet(ctypes.byref(handle), device)
+    if state is not None and state[0] != _FFMPEG_PRIMARY_CONTEXT_FLAGS:
+        cuda, handle = _cuda_device(device)  # type: ignore[misc] (it answered just now)
         cuda.cuDevicePrimaryCtxSetFlags_v2(handle, _FFMPEG_PRIMARY_CONTEXT_FLAGS)
         state = primary_context_state(device)
     return state is not None and state[0] == _FFMPEG_PRIMARY_CONTEXT_FLAGS

@@ -385,13 +385,3 @@ def css_filters(filters: tuple[tuple[str, float], ...]) -> skia.ImageFilter | No
         cf = skia.ColorFilters.Matrix(m)
         result = skia.ImageFilters.ColorFilter(cf, input=result)
     return result
-
-
-def alpha_bbox(pixels: np.ndarray) -> tuple[int, int, int, int] | None:
-    """Half-open (x0, y0, x1, y1) of the non-transparent pixels, or None."""
-    alpha = pixels[..., 3]
-    rows = np.flatnonzero(alpha.any(axis=1))
-    if rows.size == 0:
-        return None
-    cols = np.flatnonzero(alpha[rows[0] : rows[-1] + 1].any(axis=0))
-    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1

@@ -22,8 +22,7 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from fractions import Fraction
 
-from engine.nvdec import error_text as _error_text
-from engine.nvdec import match_ffmpeg_context_flags, probe_nvdec, tiny_h264_packets
+from engine.nvdec import error_text, match_ffmpeg_context_flags, probe_nvdec, tiny_h264_packets
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
 # The families the renderer resolves CSS to on Debian, as Chromium does (engine/fonts.py).
@@ -62,7 +61,7 @@ def open_encoder(codec: str) -> str | None:
         ctx.time_base = Fraction(1, 30)
         ctx.open()
     except Exception as exc:  # noqa: BLE001 (any failure means "does not open here")
-        return _error_text(exc)
+        return error_text(exc)
     return None
 
 
@@ -71,7 +70,7 @@ def probe_cupy() -> tuple[bool, str]:
     try:
         import cupy  # type: ignore[import-not-found]
     except Exception as exc:  # noqa: BLE001
-        return False, f"CuPy not importable ({_error_text(exc)})"
+        return False, f"CuPy not importable ({error_text(exc)})"
     try:
         count = cupy.cuda.runtime.getDeviceCount()
         match_ffmpeg_context_flags()  # before the kernel creates the context, as the engine does
@@ -82,7 +81,7 @@ def probe_cupy() -> tuple[bool, str]:
             return False, f"CuPy {cupy.__version__}: a test kernel returned {total}"
         runtime = cupy.cuda.runtime.runtimeGetVersion()
     except Exception as exc:  # noqa: BLE001
-        return False, f"CuPy {cupy.__version__} imports, but no usable device ({_error_text(exc)})"
+        return False, f"CuPy {cupy.__version__} imports, but no usable device ({error_text(exc)})"
     return True, f"CuPy {cupy.__version__}, CUDA runtime {runtime}, {count} device(s): {name}"
 
 
@@ -112,7 +111,7 @@ def check_decoder() -> Check:
             frames += dec.decode(packet)
         frames += dec.decode(None)
     except Exception as exc:  # noqa: BLE001
-        return Check("H.264 decode (CPU)", Status.FAIL, _error_text(exc), required=True)
+        return Check("H.264 decode (CPU)", Status.FAIL, error_text(exc), required=True)
     if not frames:
         return Check("H.264 decode (CPU)", Status.FAIL, "no frame decoded", required=True)
     return Check("H.264 decode (CPU)", Status.OK, f"{len(frames)} test frames", required=True)
@@ -161,7 +160,7 @@ def check_skia() -> Check:
         surface.flushAndSubmit()
         drew = int(pixels[..., 3].max()) == 255
     except Exception as exc:  # noqa: BLE001
-        return Check("Skia raster", Status.FAIL, _error_text(exc), required=True)
+        return Check("Skia raster", Status.FAIL, error_text(exc), required=True)
     if not drew:
         return Check("Skia raster", Status.FAIL, "a test rectangle left no pixels", required=True)
     return Check("Skia raster", Status.OK, f"skia-python {skia.__version__}", required=True)
@@ -173,7 +172,7 @@ def check_font(family: str, sample: str) -> Check:
 
         typeface = skia.FontMgr().matchFamilyStyle(family, skia.FontStyle())
     except Exception as exc:  # noqa: BLE001
-        return Check(f"font {family}", Status.WARN, _error_text(exc))
+        return Check(f"font {family}", Status.WARN, error_text(exc))
     if typeface is None or typeface.getFamilyName().lower() != family.lower():
         got = typeface.getFamilyName() if typeface is not None else "nothing"
         return Check(
@@ -227,7 +226,7 @@ def check_redis(redis_url: str | None) -> Check:
         return Check(
             "Redis",
             Status.WARN,
-            f"{local}; PING {_safe_url(redis_url)} failed ({_error_text(exc)})",
+            f"{local}; PING {_safe_url(redis_url)} failed ({error_text(exc)})",
         )
     return Check("Redis", Status.OK, f"{local}; PING {_safe_url(redis_url)} answered")
 
@@ -278,7 +277,7 @@ def run_checks(redis_url: str | None = None) -> list[Check]:
             out.append(check())
         except Exception as exc:  # noqa: BLE001 (a broken probe is itself a finding)
             name = getattr(check, "__name__", "check").removeprefix("check_")
-            out.append(Check(name, Status.FAIL, _error_text(exc)))
+            out.append(Check(name, Status.FAIL, error_text(exc)))
     return out
 
 
