@@ -14,8 +14,13 @@ demo: setup
 	$(VENV)/bin/ecg-render render examples/demo_scenario.json out/demo_input.mp4 -o out/demo.mp4
 
 # A throwaway redis-server on a free loopback port (REDIS_URL) lives exactly as long as pytest.
+# Prints the suite's wall time last, whatever the outcome.
 test: setup
-	scripts/start_redis.sh $(PY) -m pytest -q $(PYTEST_ARGS)
+	@start=$$(date +%s); status=0; \
+	scripts/start_redis.sh $(PY) -m pytest -q $(PYTEST_ARGS) || status=$$?; \
+	elapsed=$$(( $$(date +%s) - start )); \
+	printf 'make test: wall time %dm%02ds (exit %d)\n' $$((elapsed / 60)) $$((elapsed % 60)) $$status; \
+	exit $$status
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -7,7 +7,7 @@ passed, and records every exception other than ScenarioError instead of stopping
 first. With ``--render`` every scenario the parser accepts is also laid out and rasterised
 (64x36, at 0.5 s and 2 s): a RenderError there is a fine refusal, anything else is a
 renderer crash on a scenario the parser accepted. ``--as-api`` first applies the API's own
-checks (server.schemas.check_json_values), so only crashes a client can reach are counted.
+checks (server.service.schemas.check_json_values), so only crashes a client can reach are counted.
 
 Prints a JSON summary (cases per strategy, accepted, rejected, unexpected exceptions by type
 with one example each, cases per second) and writes it to ``--out`` when given. Exit status
@@ -92,7 +92,7 @@ def run_strategy(
         tally.cases += 1
         try:
             if as_api and parse is _parse:
-                from server.schemas import check_json_values
+                from server.service.schemas import check_json_values
 
                 check_json_values(value)  # what the API's door refuses before parsing
             scenario = parse(value)

@@ -142,7 +142,7 @@ def within_tolerance(stats: dict[str, Any]) -> bool:
 
 
 def section_doctor(_: argparse.Namespace) -> dict[str, Any]:
-    from server.cli_doctor import cpu_path_usable, format_table, run_checks, summary
+    from server.cli.doctor import cpu_path_usable, format_table, run_checks, summary
 
     checks = run_checks()
     print(format_table(checks))

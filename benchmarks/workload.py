@@ -26,6 +26,8 @@ from pathlib import Path
 import av
 import numpy as np
 
+from tests.caption_scenario import caption_scenario
+
 GENERATOR_VERSION = 2  # 2: audio interleaved with the video (was appended after it)
 CACHE_DIR = Path(__file__).resolve().parents[1] / ".cache" / "bench-clips"
 _BT709 = 1
@@ -211,28 +213,7 @@ def dense_scenario(seconds: float, seed: int = 1) -> dict:
                 },
             }
         )
-    return {
-        "version": "2.0",
-        "pluginApiVersion": "3.0",
-        "timebase": {"unit": "seconds"},
-        "stage": {"baseAspect": "16:9"},
-        "define": {"caption": _CAPTION_DEFINE},
-        "tracks": [
-            {
-                "id": "caption",
-                "type": "subtitle",
-                "layer": 1,
-                "defaultStyle": {
-                    "fontSizeRel": 0.07,
-                    "fontFamily": "Arial, sans-serif",
-                    "color": "#ffffff",
-                    "align": "center",
-                    "opacity": 1,
-                },
-            }
-        ],
-        "cues": cues,
-    }
+    return caption_scenario(cues, _CAPTION_DEFINE, pluginApiVersion="3.0")
 
 
 def write_scenario(seconds: float, folder: Path) -> Path:

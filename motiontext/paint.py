@@ -21,7 +21,7 @@ from .display_list import (
 )
 from .geometry import Matrix, scale, translate
 from .layout.boxes import Box
-from .layout.engine import font_of
+from .layout.inline import font_of
 from .paint_units import paint_units, unit_matrix
 
 

@@ -8,8 +8,8 @@ import numpy as np
 from PIL import Image
 
 from engine.overlay import render_frames
-from engine.parity import compare
 from motiontext.parse import load_scenario_file
+from parity.metric import compare
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
 name = sys.argv[1]

@@ -9,8 +9,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.overlay import render_frames
-from engine.parity import compare
 from motiontext.parse import load_scenario_file
+from parity.metric import compare
 from tests.parity.goldens import load_golden_set, reference_dir
 
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import math
 
-from ..display_list import FontSpec
 from ..dom import Element
 from ..geometry import IDENTITY, Matrix, about, translate
 from .boxes import WRAPPER_STYLE, Box
+from .inline import align_offset, font_of, strut
 from .style import Computed, HostDefaults, StyleCache, root_style
-from .text import LineExtent, TextLayout, collapse_spaces
+from .text import TextLayout, collapse_spaces
 from .transforms import channel_matrix, css_transform, transform_origin
 from .units import layout_units, unit_intrinsic
 
@@ -35,10 +35,6 @@ def _is_translation(m: Matrix) -> bool:
         and abs(h) < 1e-9
         and abs(i - 1) < 1e-9
     )
-
-
-def font_of(cs: Computed) -> FontSpec:
-    return FontSpec(cs.families, cs.font_px, cs.weight)
 
 
 class LayoutEngine:
@@ -105,7 +101,7 @@ class LayoutEngine:
     def _measure_intrinsic(self, box: Box) -> tuple[float, float]:
         cs = box.cs
         if box.is_wrapper and box.el.effects.units is not None:
-            return unit_intrinsic(self, box)
+            return unit_intrinsic(self.text, box)
         if box.is_wrapper:
             text = collapse_spaces(box.el.text, cs.white_space)
             if not text:
@@ -223,7 +219,7 @@ class LayoutEngine:
         cs = box.cs
         if box.el.effects.units is not None:
             box.lines, box.line_x, box.line_top = [], [], []
-            layout_units(self, box, border_w)
+            layout_units(self.text, box, border_w)
             return
         text = collapse_spaces(box.el.text, cs.white_space)
         box.lines, box.line_x, box.line_top = [], [], []
@@ -234,22 +230,11 @@ class LayoutEngine:
         y = 0.0
         for line in lines:
             box.lines.append(line)
-            box.line_x.append(self._align(cs.text_align, border_w, line.width))
+            box.line_x.append(align_offset(cs.text_align, border_w, line.width))
             box.line_top.append(y)
             y += line.extent.height
         box.h = y
         box.baseline = box.line_top[-1] + lines[-1].extent.above
-
-    @staticmethod
-    def _align(text_align: str, avail: float, width: float) -> float:
-        free = avail - width
-        if free <= 0:
-            return 0.0
-        if text_align == "center":
-            return free / 2
-        if text_align in ("right", "end"):
-            return free
-        return 0.0
 
     def _definite_h(self, box: Box) -> float | None:
         """The content height percentages of children resolve against, if definite."""
@@ -258,9 +243,6 @@ class LayoutEngine:
         if box.cs.height is not None and box.cs.height.unit != "%":
             return box.cs.height.resolve(None, box.cs.font_px)
         return None
-
-    def strut(self, cs: Computed) -> LineExtent:
-        return self.text.line_extent("", font_of(cs), cs.line_height)
 
     def _block(self, box: Box, cw: float, abs_list: list[Box]) -> float:
         ox, oy = box.content_origin
@@ -271,17 +253,19 @@ class LayoutEngine:
             nonlocal cursor
             if not run:
                 return
-            strut = self.strut(box.cs)
+            line_strut = strut(self.text, box.cs)
             for item in run:
                 if item.is_wrapper:
                     mn, mx = self.intrinsic(item)
                     self._flow(item, min(max(mn, cw), mx), abs_list)
                 else:
                     self._flow(item, self.intrinsic(item)[1], abs_list)
-            above = max([strut.above] + [(i.baseline or 0.0) + i.cs.margin[0] for i in run])
-            below = max([strut.below] + [i.h - (i.baseline or 0.0) + i.cs.margin[2] for i in run])
+            above = max([line_strut.above] + [(i.baseline or 0.0) + i.cs.margin[0] for i in run])
+            below = max(
+                [line_strut.below] + [i.h - (i.baseline or 0.0) + i.cs.margin[2] for i in run]
+            )
             total = sum(i.w + i.cs.margin[1] + i.cs.margin[3] for i in run)
-            x = ox + self._align(box.cs.text_align, cw, total)
+            x = ox + align_offset(box.cs.text_align, cw, total)
             for item in run:
                 item.x = x + item.cs.margin[3]
                 item.y = oy + cursor + above - (item.baseline or 0.0)

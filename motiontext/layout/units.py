@@ -4,35 +4,31 @@ overflow, and absolutely positioned units sit at the container origin."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ..display_list import FontSpec
 from ..effects import Unit
 from .boxes import Box, UnitBox
-from .text import LineExtent
-
-if TYPE_CHECKING:
-    from .engine import LayoutEngine
+from .inline import align_offset, strut
+from .text import LineExtent, TextLayout
 
 
-def _font(engine: LayoutEngine, box: Box, unit: Unit) -> FontSpec:
+def _font(box: Box, unit: Unit) -> FontSpec:
     cs = box.cs
     return FontSpec(cs.families, cs.font_px, unit.style.font_weight or cs.weight)
 
 
-def unit_size(engine: LayoutEngine, box: Box, unit: Unit) -> tuple[float, LineExtent]:
-    font = _font(engine, box, unit)
-    width = engine.text.advance(unit.text, font) + 2 * unit.margin_em * font.size_px
-    return width, engine.text.line_extent(unit.text, font, box.cs.line_height)
+def unit_size(text: TextLayout, box: Box, unit: Unit) -> tuple[float, LineExtent]:
+    font = _font(box, unit)
+    width = text.advance(unit.text, font) + 2 * unit.margin_em * font.size_px
+    return width, text.line_extent(unit.text, font, box.cs.line_height)
 
 
-def unit_intrinsic(engine: LayoutEngine, box: Box) -> tuple[float, float]:
+def unit_intrinsic(text: TextLayout, box: Box) -> tuple[float, float]:
     units = box.el.effects.units or []
     widest, line, longest = 0.0, 0.0, 0.0
     for unit in units:
         if unit.absolute:
             continue
-        w, _ = unit_size(engine, box, unit)
+        w, _ = unit_size(text, box, unit)
         if unit.line_break_before:
             longest, line = max(longest, line), 0.0
         line += w
@@ -46,14 +42,14 @@ def _in_line(unit: Unit, ext: LineExtent) -> LineExtent:
     return LineExtent(ext.height, 0.0) if unit.clip else ext
 
 
-def layout_units(engine: LayoutEngine, box: Box, avail: float) -> None:
+def layout_units(text: TextLayout, box: Box, avail: float) -> None:
     cs = box.cs
-    strut = engine.strut(cs)
+    line_strut = strut(text, cs)
     lines: list[list[tuple[Unit, float, LineExtent]]] = [[]]
     used = 0.0
     absolute: list[tuple[Unit, float, LineExtent]] = []
     for unit in box.el.effects.units or []:
-        w, ext = unit_size(engine, box, unit)
+        w, ext = unit_size(text, box, unit)
         if unit.absolute:
             absolute.append((unit, w, ext))
             continue
@@ -65,14 +61,14 @@ def layout_units(engine: LayoutEngine, box: Box, avail: float) -> None:
         used += w
     box.unit_boxes = []
     y = 0.0
-    first_above, first_x = strut.above, 0.0
+    first_above, first_x = line_strut.above, 0.0
     for i, line in enumerate(lines):
-        above = max([strut.above] + [_in_line(u, e).above for u, _, e in line])
-        below = max([strut.below] + [_in_line(u, e).below for u, _, e in line])
+        above = max([line_strut.above] + [_in_line(u, e).above for u, _, e in line])
+        below = max([line_strut.below] + [_in_line(u, e).below for u, _, e in line])
         if i == 0:
             first_above = above
         total = sum(w for _, w, _ in line)
-        x = engine._align(cs.text_align, avail, total)
+        x = align_offset(cs.text_align, avail, total)
         if i == 0:
             first_x = x
         for unit, w, ext in line:

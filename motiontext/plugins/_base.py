@@ -21,6 +21,13 @@ def number(params: dict[str, Any], key: str, default: float) -> float:
     return out if math.isfinite(out) else float(default)
 
 
+def string(params: dict[str, Any], key: str, default: str) -> str:
+    """``params[key] || default`` for a string parameter: anything but a non-empty string
+    (absent, "", a number) takes the default."""
+    value = params.get(key)
+    return value if isinstance(value, str) and value else default
+
+
 def clamp(v: float, lo: float, hi: float) -> float:
     return lo if v < lo else min(v, hi)
 

@@ -13,7 +13,7 @@ from typing import Any
 from ..css import Shadow
 from ..easing import parse_ease, power_out
 from ..effects import Effects, UnitTransform
-from ._base import number
+from ._base import number, string
 from ._gsap import (
     WHITE,
     Track,
@@ -71,8 +71,7 @@ class FadeIn:
         d = number(params, "animationDuration", 0.8)
         o0 = number(params, "startOpacity", 0)
         k0 = number(params, "scaleStart", 0.9)
-        ease_name = params.get("ease")
-        ease = parse_ease(ease_name if isinstance(ease_name, str) and ease_name else "power2.out")
+        ease = parse_ease(string(params, "ease", "power2.out"))
         inherited = inherited_shadows(effects, ctx)
         tau = p * ((len(units) - 1) * s + d + GLOW_SECONDS)
         for i, unit in enumerate(units):

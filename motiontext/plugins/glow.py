@@ -23,7 +23,7 @@ from typing import Any
 from ..css import Rgba, Shadow
 from ..easing import sine_in_out
 from ..effects import Decoration, Effects
-from ._base import clamp, number
+from ._base import clamp, number, string
 
 DEFAULT_COLOR = "#00ffff"
 
@@ -40,8 +40,7 @@ def _hex_channel(text: str) -> int:
 
 def glow_rgb(params: dict[str, Any]) -> tuple[float, float, float]:
     """``color`` as #rrggbb or #rgb (0..1 floats); unparsable channels are 0."""
-    color = params.get("color")
-    text = (color if isinstance(color, str) and color else DEFAULT_COLOR).strip().lstrip("#")
+    text = string(params, "color", DEFAULT_COLOR).strip().lstrip("#")
     if len(text) == 3:
         text = "".join(ch * 2 for ch in text)
     pairs = [text[i : i + 2] for i in (0, 2, 4)]

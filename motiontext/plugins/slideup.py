@@ -11,7 +11,7 @@ from typing import Any
 
 from ..easing import parse_ease, power1_in_out, power_out
 from ..effects import Effects, UnitTransform
-from ._base import number
+from ._base import number, string
 from ._gsap import (
     WHITE,
     Track,
@@ -65,8 +65,7 @@ class SlideUp:
         distance = number(params, "slideDistance", 30)
         d = number(params, "animationDuration", 1)
         s = number(params, "staggerDelay", 0.12)
-        ease_name = params.get("easeType")
-        ease_name = ease_name if isinstance(ease_name, str) and ease_name else "power2.out"
+        ease_name = string(params, "easeType", "power2.out")
         overshoot = ease_name != "back.out"
         blur = js_truthy(params.get("blurEffect"), True)
         tau = p * ((len(boxes) - 1) * s + (1.2 * d if overshoot else d))

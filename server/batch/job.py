@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from server.batch.figures import RunFigures
 from server.batch.manifest import BatchItem
 from server.batch.report import LineStatus
 
@@ -44,17 +45,12 @@ class JobProgress:
 
 
 @dataclass(frozen=True, slots=True)
-class JobOutcome:
+class JobOutcome(RunFigures):
     """``status`` is SUCCEEDED, FAILED or INTERRUPTED; ``seconds`` wall time of the render,
     ``fps`` frames per second rendered, ``artifact`` the finished file (success only)."""
 
     job_id: str
     status: LineStatus
-    seconds: float | None = None
-    fps: float | None = None
-    frames: int | None = None
-    error: str | None = None
-    error_code: str | None = None
     artifact: Path | None = None
 
 

@@ -15,7 +15,7 @@ Workers
   collect their result, and a rerun must not find them still writing into the folder;
 * send progress on a queue, at most four messages a second per job.
 
-Options are the service's (:func:`server.render_job.video_options` of the line's request and
+Options are the service's (:func:`server.service.render_job.video_options` of the line's request and
 the environment's settings: ENCODER, PRESET, ARRAY_BACKEND, input timeouts), so a local batch
 renders exactly what the service would.
 """
@@ -41,7 +41,7 @@ from engine.video_options import VideoOptions
 from motiontext.errors import CancelledError, RenderError
 from server.batch.job import JobEvents, JobOutcome, JobProgress, PlannedJob
 from server.batch.report import LineStatus
-from server.settings import Settings
+from server.service.settings import Settings
 
 _POLL_SECONDS = 0.2  # the runner's loop, and each worker's watch over its parent and stop
 _PROGRESS_SECONDS = 0.25
@@ -171,8 +171,8 @@ class LocalExecutor:
     def task(self, job: PlannedJob) -> LocalTask:
         """The worker's instructions; raises RenderError for options or inputs that cannot
         work (reported as the job's failure)."""
-        from server.render_job import video_options
-        from server.storage import presign_s3_url
+        from server.service.render_job import video_options
+        from server.service.storage import presign_s3_url
 
         item = job.item
         input_url = item.video

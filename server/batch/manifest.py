@@ -10,7 +10,7 @@ same object as JSON text (empty = defaults) and ``scenario`` a path or an inline
 
 ``video`` is a file path or an http(s)/s3 URL; ``scenario`` a path or an inline object.
 Relative paths are relative to the manifest's folder. Fields are checked by the service's own
-rules (:class:`server.schemas.RenderBody`: job id pattern, option ranges) and the scenario by
+rules (:class:`server.service.schemas.RenderBody`: job id pattern, option ranges) and the scenario by
 the parser. A line that fails any check becomes a :class:`BadLine` with its line number; it is
 reported and skipped, never fatal. Only an unreadable manifest (or a CSV without the needed
 columns) is an error of the whole batch (:class:`~motiontext.errors.InputError`).
@@ -191,7 +191,7 @@ class _LineParser:
         from pydantic import ValidationError
 
         from motiontext.parse import load_scenario
-        from server.schemas import RenderBody
+        from server.service.schemas import RenderBody
 
         missing = [name for name in REQUIRED_FIELDS if fields.get(name) in (None, "")]
         if missing:

@@ -18,7 +18,7 @@ from typing import TextIO
 
 from server.batch.job import JobProgress
 from server.batch.report import LineResult, LineStatus
-from server.cli_render import format_seconds
+from server.console import format_seconds
 
 _REDRAW_SECONDS = 0.1
 _BAR_WIDTH = 20

@@ -1,8 +1,8 @@
 """rq mode (``--redis URL``): submit to the render cluster, follow it, collect the files.
 
 Jobs enter the cluster exactly as ``POST /render`` puts them there: a record in the service's
-job store (:class:`server.redis_store.RedisJobStore`) and a plan job on its queue
-(:meth:`server.rq_tasks.RqJobQueue.submit`); the workers cannot tell a batch job from an API
+job store (:class:`server.service.redis_store.RedisJobStore`) and a plan job on its queue
+(:meth:`server.service.rq_tasks.RqJobQueue.submit`); the workers cannot tell a batch job from an API
 job. The batch reads the same settings as the workers (REDIS_PREFIX, QUEUE_NAME, STORAGE,
 STORAGE_DIR, S3_*; ``--redis`` overrides REDIS_URL). Local video paths are sent as absolute
 paths: the workers need ALLOW_LOCAL_INPUTS and the same file system.
@@ -35,15 +35,15 @@ import redis
 from motiontext.errors import InputError, RenderError, StorageError
 from server.batch.job import JobEvents, JobOutcome, JobProgress, PlannedJob
 from server.batch.report import LineStatus
-from server.jobs import PROGRESS_BEFORE_PUBLISH, JobRecord, JobStatus
-from server.settings import Settings
+from server.service.jobs import PROGRESS_BEFORE_PUBLISH, JobRecord, JobStatus
+from server.service.settings import Settings
 
 _POLL_SECONDS = 0.3
 _REDIS_PATIENCE_SECONDS = 30.0  # Redis may be away this long before the batch gives up
 _DOWNLOAD_THREADS = 4
 _SUBMIT_BURST = 100  # the state file is written after this many submissions (and at the end)
 _DOWNLOAD_TIMEOUT_SECONDS = 60.0
-_MAX_ID = 128  # server.schemas.JOB_ID_PATTERN
+_MAX_ID = 128  # server.service.schemas.JOB_ID_PATTERN
 
 
 def remote_job_id(job_id: str, input_hash: str, attempt: int = 1) -> str:
@@ -78,8 +78,8 @@ class RqExecutor:
         self.retry_failed = retry_failed
 
     def run(self, jobs: list[PlannedJob], events: JobEvents, stop: threading.Event) -> None:
-        from server.render_job import build_context
-        from server.rq_tasks import RqJobQueue
+        from server.service.render_job import build_context
+        from server.service.rq_tasks import RqJobQueue
 
         if not jobs:
             return
@@ -155,7 +155,7 @@ class RqExecutor:
         """Create and queue the cluster job, or find the one these inputs already have."""
         from rq.job import Job
 
-        from server.rq_tasks import _rq_id
+        from server.service.rq_tasks import _rq_id
 
         attempt = job.attempt
         while True:
@@ -221,7 +221,7 @@ class RqExecutor:
 
     def _fetch(self, entry: _Active, record: JobRecord) -> None:
         """Copy or download the published file into the work folder (runs in a thread)."""
-        from server.render_job import output_name
+        from server.service.render_job import output_name
 
         name = output_name(entry.remote_id, record.request)
         destination = self.work_dir / entry.job.item.output_name

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from server.batch.figures import RunFigures
 from server.batch.state import write_atomically
 
 REPORT_NAME = "report.json"
@@ -42,16 +43,11 @@ OK_STATUSES = frozenset({LineStatus.SUCCEEDED, LineStatus.SKIPPED})
 
 
 @dataclass(frozen=True, slots=True)
-class LineResult:
+class LineResult(RunFigures):
     line: int
     job_id: str | None
     status: LineStatus
     output: str | None = None
-    seconds: float | None = None
-    fps: float | None = None
-    frames: int | None = None
-    error: str | None = None
-    error_code: str | None = None
     earlier_run: bool = False
 
     @property

@@ -39,7 +39,7 @@ from server.batch.state import (
     input_hash,
     renderer_version,
 )
-from server.settings import Settings
+from server.service.settings import Settings
 
 EXIT_OK, EXIT_NOT_ALL_OK, EXIT_INTERRUPTED = 0, 1, 130
 
@@ -191,10 +191,8 @@ def plan_item(
             item.job_id,
             LineStatus.SKIPPED,
             output=str(output),
-            seconds=entry.seconds,
-            fps=entry.fps,
-            frames=entry.frames,
             earlier_run=True,
+            **entry.figures(),
         )
     if entry.status == "failed":
         if not retry_failed:
@@ -260,19 +258,16 @@ class _Recorder:
                 status = LineStatus.FAILED
                 error = f"cannot move the output to {str(job.output)!r}: {exc.strerror}"
                 error_code = StorageError.code
+        figures = {**outcome.figures(), "error": error, "error_code": error_code}
         remote_id, attempt = self.remote.get(job.job_id, (None, job.attempt))
         if status in (LineStatus.SUCCEEDED, LineStatus.FAILED):
             entry = StateEntry(
                 input_hash=job.input_hash,
                 status=str(status),
                 output=job.output.name if status is LineStatus.SUCCEEDED else None,
-                seconds=outcome.seconds,
-                fps=outcome.fps,
-                frames=outcome.frames,
-                error=error,
-                error_code=error_code,
                 remote_id=remote_id,
                 attempt=attempt,
+                **figures,
             )
             self._record(job.job_id, entry)
         result = LineResult(
@@ -280,11 +275,7 @@ class _Recorder:
             job.job_id,
             status,
             output=str(job.output) if status is LineStatus.SUCCEEDED else None,
-            seconds=outcome.seconds,
-            fps=outcome.fps,
-            frames=outcome.frames,
-            error=error,
-            error_code=error_code,
+            **figures,
         )
         self.results[job.item.line] = result
         self.display.job_finished(result)

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from motiontext.errors import InputError, StorageError
+from server.batch.figures import RunFigures
 from server.batch.manifest import BatchItem
 
 STATE_NAME = "batch-state.json"
@@ -69,19 +70,14 @@ def input_hash(item: BatchItem, renderer: str | None = None) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class StateEntry:
+class StateEntry(RunFigures):
     """One job's last run. ``status``: succeeded | failed | submitted. ``seconds`` of wall
-    time, ``fps`` frames rendered per second, ``attempt`` numbers the cluster submissions
+    time, ``fps`` frames rendered per second (RunFigures), ``attempt`` numbers the cluster submissions
     (rq mode) so that a retried job gets a fresh cluster job id."""
 
     input_hash: str
     status: str
     output: str | None = None
-    seconds: float | None = None
-    fps: float | None = None
-    frames: int | None = None
-    error: str | None = None
-    error_code: str | None = None
     remote_id: str | None = None
     attempt: int = 1
 

@@ -495,7 +495,7 @@ def run_cli(argv: list[str]) -> int:
     some of which may not exist yet)."""
     import argparse
 
-    from server import cli_render
+    from server.cli import render as cli_render
 
     parser = argparse.ArgumentParser(prog="ecg-render")
     cli_render.add_parser(parser.add_subparsers(dest="command", required=True))
@@ -582,7 +582,7 @@ def test_options_mapping_and_validation(clip720, tmp_path):
 def test_progress_bar_lines():
     import io
 
-    from server.cli_render import ProgressBar, format_seconds
+    from server.console import ProgressBar, format_seconds
 
     stream = io.StringIO()
     bar = ProgressBar(stream)

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import pytest
 
-from server.settings import Settings
+from server.service.settings import Settings
 from tests.engine.clips import ClipSpec, make_clip
 from tests.server.conftest import (  # noqa: F401  (fixtures, shared with tests/server)
     SCENARIO,
@@ -128,7 +128,7 @@ class FakeDns:
 
 @pytest.fixture()
 def fake_dns(monkeypatch: pytest.MonkeyPatch) -> FakeDns:
-    from server import url_safety
+    from server.service import url_safety
 
     dns = FakeDns()
     monkeypatch.setattr(url_safety, "RESOLVER", dns)
@@ -246,7 +246,7 @@ def rq_stack(
     """The API in rq mode plus ``workers`` real worker processes; keys removed afterwards."""
     import redis
 
-    from server.redis_store import RedisJobStore
+    from server.service.redis_store import RedisJobStore
 
     port = free_port()
     values: dict[str, Any] = {

@@ -19,10 +19,10 @@ import httpx
 import pytest
 
 from motiontext.errors import DownloadError, InputError
-from server import url_safety
-from server.jobs import JobStatus, MemoryJobStore
-from server.settings import Settings
-from server.url_safety import (
+from server.service import url_safety
+from server.service.jobs import JobStatus, MemoryJobStore
+from server.service.settings import Settings
+from server.service.url_safety import (
     AddressPolicy,
     callback_policy,
     check_callback_url,
@@ -432,7 +432,7 @@ def test_files_links_are_signed_when_an_api_key_is_set(
     tmp_path: Path, http: httpx.Client, media_server: str
 ) -> None:
     """End users download with the link alone; altered, foreign or expired links get 401."""
-    from server.storage import file_signature, files_signing_key
+    from server.service.storage import file_signature, files_signing_key
 
     with standalone(tmp_path, api_key="files-key", allow_private_urls=True) as (server, settings):
         key = {"X-API-Key": "files-key"}
@@ -466,7 +466,7 @@ def test_files_links_are_signed_when_an_api_key_is_set(
 
 
 def test_without_api_key_files_links_stay_plain(tmp_path: Path) -> None:
-    from server.storage import build_storage
+    from server.service.storage import build_storage
 
     settings = Settings(_env_file=None, storage_dir=tmp_path)  # type: ignore[call-arg]
     assert "?" not in build_storage(settings).download_url("a.mp4")
@@ -504,14 +504,14 @@ def test_active_jobs_per_client_are_bounded(
 
 @pytest.mark.parametrize("backend", ["memory", "redis"])
 def test_admission_bookkeeping(backend: str, request: pytest.FixtureRequest) -> None:
-    from server import jobs
+    from server.service import jobs
 
     if backend == "memory":
         store: Any = MemoryJobStore()
     else:
         import redis
 
-        from server.redis_store import RedisJobStore
+        from server.service.redis_store import RedisJobStore
 
         connection = redis.Redis.from_url(request.getfixturevalue("redis_url"))
         store = RedisJobStore(connection, f"ecgtest-{uuid.uuid4().hex[:8]}")
@@ -529,14 +529,14 @@ def test_admission_bookkeeping(backend: str, request: pytest.FixtureRequest) -> 
         if backend == "memory":
             jobs.ADMISSION_GRACE_SECONDS = -1.0
         else:
-            import server.redis_store as rs
+            import server.service.redis_store as rs
 
             rs.ADMISSION_GRACE_SECONDS = -1.0  # type: ignore[attr-defined]
         assert store.admit("1.2.3.4", "d", 2)  # "c" never came: dropped after the grace
     finally:
         jobs.ADMISSION_GRACE_SECONDS = saved
         if backend == "redis":
-            import server.redis_store as rs
+            import server.service.redis_store as rs
 
             rs.ADMISSION_GRACE_SECONDS = saved  # type: ignore[attr-defined]
     assert store.get("b").status is JobStatus.QUEUED  # type: ignore[union-attr]

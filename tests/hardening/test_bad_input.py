@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from server.settings import Settings
+from server.service.settings import Settings
 from tests.hardening.conftest import (
     SCENARIO,
     ServerThread,

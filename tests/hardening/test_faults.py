@@ -22,8 +22,8 @@ from typing import Any, Self
 import httpx
 import pytest
 
-from server.callbacks import RetryPolicy
-from server.settings import Settings
+from server.service.callbacks import RetryPolicy
+from server.service.settings import Settings
 from tests.hardening.conftest import (
     Workers,
     free_port,
@@ -191,7 +191,7 @@ def test_redis_killed_and_restarted_keeps_queued_and_finished_jobs(
     import redis
     from rq import Queue
 
-    from server.redis_store import RedisJobStore
+    from server.service.redis_store import RedisJobStore
 
     data = tmp_path / "redis-data"
     data.mkdir()
@@ -370,7 +370,7 @@ def _enospc_on_write(monkeypatch: pytest.MonkeyPatch) -> None:
 def _enospc_on_publish(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fallback for a full public disk: the rename crosses file systems and the copy fails
     half way, as a real copy onto a full disk would."""
-    from server import storage
+    from server.service import storage
 
     real_replace = os.replace
 

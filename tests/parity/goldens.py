@@ -68,8 +68,8 @@ def assert_golden_parity(name: str, exceptions: dict[tuple[str, float], str]) ->
     """Render every frame of golden set ``name`` sequentially and fail on any frame outside
     the project's bound, unless (name, t rounded to ms) is listed in ``exceptions``."""
     from engine.overlay import render_frames
-    from engine.parity import compare
     from motiontext.parse import load_scenario_file
+    from parity.metric import compare
 
     golden = load_golden_set(name)
     scenario = load_scenario_file(golden.scenario_path)

@@ -1,5 +1,5 @@
 """Live reference renderer for the tests: the original MotionText (npm motiontext-renderer
-1.5.0) in Chromium. The implementation is the product module ``engine.reference_browser``
+1.5.0) in Chromium. The implementation is the product module ``parity.reference_browser``
 (``ecg-render parity`` uses it too); this module adds the shared reference data lookup.
 
 Contract of :meth:`ReferenceRenderer.render`: one ``(height, width, 4)`` uint8 RGBA array per
@@ -21,8 +21,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from engine import reference_browser
-from engine.reference_browser import CHROMIUM_ARGS, CHROMIUM_PATH, HARNESS_DIR
+from parity import reference_browser
+from parity.reference_browser import CHROMIUM_ARGS, CHROMIUM_PATH, HARNESS_DIR
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,7 +52,7 @@ def shared_reference_dir() -> Path | None:
 
 
 class ReferenceRenderer(reference_browser.ReferenceRenderer):
-    """:class:`engine.reference_browser.ReferenceRenderer` whose fonts default to the shared
+    """:class:`parity.reference_browser.ReferenceRenderer` whose fonts default to the shared
     reference fonts (``shared_reference_dir()/fonts``)."""
 
     def __init__(
@@ -60,11 +60,12 @@ class ReferenceRenderer(reference_browser.ReferenceRenderer):
         chromium_path: str = CHROMIUM_PATH,
         fonts_dir: Path | None = None,
         assets_dir: Path | None = None,
+        browser: reference_browser.ReferenceBrowser | None = None,
     ) -> None:
         if fonts_dir is None:
             ref = shared_reference_dir()
             fonts_dir = ref / "fonts" if ref else None
-        super().__init__(chromium_path, fonts_dir, assets_dir)
+        super().__init__(chromium_path, fonts_dir, assets_dir, browser)
 
 
 def _main(argv: list[str] | None = None) -> int:

@@ -24,9 +24,9 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from engine.parity_run import run_scenario
-from engine.reference_browser import ReferenceRenderer
 from motiontext.parse import load_scenario
+from parity.reference_browser import ReferenceRenderer
+from parity.run import run_scenario
 
 FPS = 30
 # Every cue is visible during [0.2, 2.0]; frames 15 and 45 fall inside it.

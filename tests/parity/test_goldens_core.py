@@ -1,5 +1,5 @@
 """Golden parity of the plugin-free samples (issue 2): every listed frame must pass the
-project's metric (engine.parity). Frames known not to reach the bound are listed in
+project's metric (parity.metric). Frames known not to reach the bound are listed in
 KNOWN_GAPS with their measured cause; the bound itself is never loosened."""
 
 from __future__ import annotations

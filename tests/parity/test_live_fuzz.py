@@ -2,7 +2,7 @@
 (tests/parity/strategies.py: caption and free tracks, 1-30 Latin/Korean/mixed words, font
 sizes, colours, box styles, anchors, positions, safe areas, wrapping, 16:9 and 9:16) are
 rendered by the original renderer (Chromium) and by ECG Render and scored with the project's
-metric (engine/parity.py).
+metric (parity/metric.py).
 
 Reproducible: derandomized, no example database. A failing case is shrunk by Hypothesis and
 the minimal one is saved as ``tests/parity/regressions/fuzz_<hash>.json``, which

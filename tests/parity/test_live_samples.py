@@ -1,7 +1,7 @@
 """Live parity of the plugin-free samples: each is rendered by the original renderer (Chromium)
 and by ECG Render, every 5th frame up to the last cue end, scored with the project's metric
-(engine/parity.py). Both sides play sequentially from t = 0 at 30 fps, as the goldens were made;
-frames where a plugin is in effect are skipped (engine/parity_run.py), and none of these samples
+(parity/metric.py). Both sides play sequentially from t = 0 at 30 fps, as the goldens were made;
+frames where a plugin is in effect are skipped (parity/run.py), and none of these samples
 registers an official plugin."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-from engine.parity_run import default_size, frame_indices, last_cue_end, run_scenario
 from motiontext.parse import load_scenario
+from parity.run import default_size, frame_indices, last_cue_end, run_scenario
 from tests.parity.goldens import PLUGIN_FREE_SAMPLES
 from tests.parity.reference import ReferenceRenderer, shared_reference_dir
 

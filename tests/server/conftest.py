@@ -29,7 +29,8 @@ from typing import Any, Self
 import httpx
 import pytest
 
-from server.settings import Settings
+from server.service.settings import Settings
+from tests.caption_scenario import caption_scenario
 from tests.engine.clips import ClipSpec, make_clip
 from tests.requirements_check import require_redis_server
 
@@ -44,30 +45,8 @@ ONE_GOP_CLIP = ClipSpec(
 LONG_CLIP = ClipSpec(width=640, height=360, seconds=8.0, options={"preset": "ultrafast", "g": "30"})
 
 # A caption scenario in the production shape (editor output): Latin and Korean words.
-SCENARIO: dict[str, Any] = {
-    "version": "2.0",
-    "timebase": {"unit": "seconds"},
-    "stage": {"baseAspect": "16:9"},
-    "define": {
-        "caption": {
-            "position": {"x": 0.5, "y": 0.9},
-            "boxStyle": {"backgroundColor": "rgba(0, 0, 0, 0.8)", "padding": "8px 16px"},
-        }
-    },
-    "tracks": [
-        {
-            "id": "caption",
-            "type": "subtitle",
-            "layer": 1,
-            "defaultStyle": {
-                "fontSizeRel": 0.07,
-                "fontFamily": "Arial, sans-serif",
-                "color": "#ffffff",
-                "align": "center",
-            },
-        }
-    ],
-    "cues": [
+SCENARIO: dict[str, Any] = caption_scenario(
+    cues=[
         {
             "id": "cue-1",
             "track": "caption",
@@ -86,7 +65,11 @@ SCENARIO: dict[str, Any] = {
             },
         }
     ],
-}
+    caption_define={
+        "position": {"x": 0.5, "y": 0.9},
+        "boxStyle": {"backgroundColor": "rgba(0, 0, 0, 0.8)", "padding": "8px 16px"},
+    },
+)
 
 
 def free_port() -> int:
@@ -455,7 +438,7 @@ def wait_callbacks(receiver: CallbackReceiver, job_id: str, timeout: float = 15)
 
 @contextlib.contextmanager
 def running_app(settings: Settings, port: int | None = None) -> Iterator[ServerThread]:
-    from server.api import create_app
+    from server.service.api import create_app
 
     with ServerThread(create_app(settings), port) as server:
         yield server

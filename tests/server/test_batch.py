@@ -236,7 +236,7 @@ def test_input_hash_and_plan(folder: Path, batch_clips: dict[str, Path]) -> None
 def test_remote_job_ids_fit_the_service_pattern() -> None:
     import re
 
-    from server.schemas import JOB_ID_PATTERN
+    from server.service.schemas import JOB_ID_PATTERN
 
     digest = "ab" * 32
     assert remote_job_id("ep-1", digest) == "ep-1.abababababab"
@@ -259,7 +259,9 @@ def test_progress_block_on_a_terminal() -> None:
     text = stream.getvalue()
     assert "batch: 0/2 finished, 1 running, 1 waiting" in text
     assert "75.0% [###############-----] 45/60 frames   43.0 fps  ETA 0:00" in text
-    display.job_finished(LineResult(1, "ep-1", LineStatus.SUCCEEDED, "/o/ep-1.mp4", 1.4, 42.9))
+    display.job_finished(
+        LineResult(1, "ep-1", LineStatus.SUCCEEDED, "/o/ep-1.mp4", seconds=1.4, fps=42.9)
+    )
     display.close()
     tail = stream.getvalue()[len(text) :]
     assert "\x1b[2F\x1b[J" in tail  # the two-row block is erased before the line is printed
@@ -449,7 +451,7 @@ def test_rq_mode(redis_url: str, folder: Path, batch_clips: dict[str, Path]) -> 
     the results; a rerun after kill -9 follows the same cluster jobs instead of resubmitting."""
     import redis
 
-    from server.redis_store import RedisJobStore
+    from server.service.redis_store import RedisJobStore
 
     settings = make_settings(
         folder / "service", mode="rq", redis_url=redis_url, allow_local_inputs=True

@@ -7,8 +7,8 @@ import time
 
 import httpx
 
-from server.callbacks import CallbackDispatcher, RetryPolicy, deliver
-from server.jobs import JobStatus, MemoryJobStore
+from server.service.callbacks import CallbackDispatcher, RetryPolicy, deliver
+from server.service.jobs import JobStatus, MemoryJobStore
 from tests.server.conftest import CallbackReceiver, free_port, wait_until
 
 FAST = RetryPolicy(max_tries=4, timeout_seconds=1.0, backoff_seconds=0.02, backoff_max_seconds=0.05)

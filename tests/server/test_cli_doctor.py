@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from server import cli_doctor
+from server.cli import doctor as cli_doctor
 from server.cli import main
-from server.cli_doctor import Check, Status
+from server.cli.doctor import Check, Status
 
 EXPECTED_NAMES = {
     "PyAV / FFmpeg",

@@ -7,20 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from engine import parity_run
-from engine.parity import ParityScore
-from engine.parity_run import (
+from motiontext.parse import load_scenario
+from parity import run as parity_run
+from parity.metric import ParityScore
+from parity.run import (
     default_size,
     frame_indices,
     iter_ours,
     last_cue_end,
 )
-from motiontext.parse import load_scenario
 from server.cli import main
+from tests.conftest import SessionBrowser
 from tests.parity.reference import shared_reference_dir
 from tests.requirements_check import (
     missing,
-    require_chromium,
     require_fonts,
     require_reference_harness,
 )
@@ -113,9 +113,10 @@ def test_frames_with_a_plugin_in_effect_are_marked() -> None:
 # -- live (Chromium) -----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def live() -> None:
-    require_chromium()
+@pytest.fixture
+def live(session_browser: SessionBrowser) -> None:
+    """The run's browser, open in this thread: `ecg-render parity` in-process reuses it."""
+    session_browser.get()
     require_fonts()
     require_reference_harness()
     if shared_reference_dir() is None:

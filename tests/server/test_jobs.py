@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from server.jobs import JobStatus, JobStore, MemoryJobStore
+from server.service.jobs import JobStatus, JobStore, MemoryJobStore
 
 REQUEST = {"video_url": "http://x/v.mp4", "scenario": {"version": "2.0"}, "options": {}}
 
@@ -19,7 +19,7 @@ def store(request: pytest.FixtureRequest) -> Iterator[JobStore]:
         return
     import redis
 
-    from server.redis_store import RedisJobStore
+    from server.service.redis_store import RedisJobStore
 
     connection = redis.Redis.from_url(request.getfixturevalue("redis_url"))
     prefix = f"ecgtest-{uuid.uuid4().hex[:8]}"

@@ -1,4 +1,4 @@
-"""server.render_job: request -> pipeline options, input URL rules, the error policy."""
+"""server.service.render_job: request -> pipeline options, input URL rules, the error policy."""
 
 from __future__ import annotations
 
@@ -15,15 +15,15 @@ from motiontext.errors import (
     ScenarioError,
     StorageError,
 )
-from server.jobs import JobStatus, MemoryJobStore
-from server.render_job import (
+from server.service.jobs import JobStatus, MemoryJobStore
+from server.service.render_job import (
     build_context,
     check_input_url,
     record_failure,
     resolve_input,
     video_options,
 )
-from server.settings import Settings
+from server.service.settings import Settings
 from tests.server.conftest import make_settings
 
 
@@ -83,7 +83,7 @@ def test_error_policy(
 
 
 def test_publish_claim_is_released_after_a_failed_upload(tmp_path: Path) -> None:
-    from server.render_job import publish_result
+    from server.service.render_job import publish_result
 
     ctx = build_context(make_settings(tmp_path), MemoryJobStore())
     ctx.store.create("p", {}, None)

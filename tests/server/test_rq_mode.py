@@ -20,8 +20,8 @@ from engine.overlay import ScenarioOverlay
 from engine.pipeline import render_video
 from engine.video_options import VideoOptions
 from motiontext.parse import load_scenario
-from server.redis_store import RedisJobStore
-from server.settings import Settings
+from server.service.redis_store import RedisJobStore
+from server.service.settings import Settings
 from tests.server.conftest import (
     SCENARIO,
     CallbackReceiver,

@@ -11,7 +11,7 @@ from engine.overlay import ScenarioOverlay
 from engine.pipeline import render_video
 from engine.video_options import VideoOptions
 from motiontext.parse import load_scenario
-from server.segments import OffsetOverlay, concat_segments, extract_segment, plan_segments
+from server.service.segments import OffsetOverlay, concat_segments, extract_segment, plan_segments
 from tests.server.conftest import SCENARIO, video_facts
 
 
@@ -61,7 +61,7 @@ def test_short_videos_and_unaligned_rates_are_not_split(clips: dict[str, Path]) 
 
 
 def test_offset_overlay_shifts_time_and_index() -> None:
-    from server.segments import Segment
+    from server.service.segments import Segment
 
     seen = []
 

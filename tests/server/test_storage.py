@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from motiontext.errors import StorageError
-from server.storage import LocalStorage, S3Storage, presign_s3_url, s3_client
+from server.service.storage import LocalStorage, S3Storage, presign_s3_url, s3_client
 from tests.server.conftest import make_bucket, make_settings
 
 

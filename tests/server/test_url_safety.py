@@ -1,11 +1,11 @@
-"""server.url_safety: which video URLs the service may fetch (resolver injected, no DNS)."""
+"""server.service.url_safety: which video URLs the service may fetch (resolver injected, no DNS)."""
 
 from __future__ import annotations
 
 import pytest
 
 from motiontext.errors import DownloadError
-from server.url_safety import check_video_url, is_public_address
+from server.service.url_safety import check_video_url, is_public_address
 
 
 def resolver_for(*addresses: str):

@@ -50,8 +50,8 @@ def _flame_boxes(display_list) -> list[tuple[int, int, int, int]]:
 def test_flames_golden_matches_outside_the_flame_boxes() -> None:
     """The GIF is replaced (see the parity EXCEPTIONS); everything around it must match."""
     from engine.overlay import ScenarioOverlay
-    from engine.parity import compare
     from motiontext.parse import load_scenario_file
+    from parity.metric import compare
     from tests.parity.goldens import load_golden_set
 
     golden = load_golden_set("plugin_flames")

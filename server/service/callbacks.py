@@ -1,7 +1,7 @@
 """Callbacks to the backend: POST the job's snapshot (``GPURenderCallback`` fields) to its
 ``callback_url`` on start, at every 10 % of progress, and at the end.
 
-The store queues the snapshots (see :mod:`server.jobs`); :class:`CallbackDispatcher`, a thread
+The store queues the snapshots (see :mod:`server.service.jobs`); :class:`CallbackDispatcher`, a thread
 in the API process, drains them per job, in order, one delivery at a time. Delivery retries
 with exponential backoff and full jitter, a bounded number of times; it never raises. Renders
 never wait for it: a dead endpoint only delays that job's later callbacks. A job queues at
@@ -23,8 +23,8 @@ from typing import Any
 
 import httpx
 
-from server.jobs import JobSnapshot, JobStatus, JobStore
-from server.url_safety import callback_policy, checked_client, refusal
+from server.service.jobs import JobSnapshot, JobStatus, JobStore
+from server.service.url_safety import callback_policy, checked_client, refusal
 
 log = logging.getLogger("ecg_render.callbacks")
 _POLL_SECONDS = 0.05
@@ -108,7 +108,7 @@ class CallbackDispatcher:
         self.store = store
         self.policy = policy
         # Default: no redirects, never a link-local or metadata address (checked and pinned
-        # at connect time, see server.url_safety); the API passes CALLBACK_ALLOWED_HOSTS.
+        # at connect time, see server.service.url_safety); the API passes CALLBACK_ALLOWED_HOSTS.
         self.client = client or checked_client(callback_policy(), follow_redirects=False)
         self.on_delivered = on_delivered
         self._owner = uuid.uuid4().hex

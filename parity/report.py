@@ -27,8 +27,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .parity import IOU_MIN, MAE_MAX
-from .parity_run import FrameResult
+from .metric import IOU_MIN, MAE_MAX
+from .run import FrameResult
 
 _HEAD = (
     "<!doctype html><html><head><meta charset='utf-8'>"
@@ -207,7 +207,7 @@ class ParityReport:
             f"<h1>Parity report: <span class='{verdict}'>{verdict}</span></h1>",
             (
                 f"<p>Generated {generated}. Reference: npm motiontext-renderer 1.5.0 in Chromium; "
-                f"ours: ECG Render. Metric (engine/parity.py): a frame passes with IoU &ge; "
+                f"ours: ECG Render. Metric (parity/metric.py): a frame passes with IoU &ge; "
                 f"{IOU_MIN} and blurred MAE &le; {MAE_MAX}.</p>"
             ),
             summary,

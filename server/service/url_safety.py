@@ -21,7 +21,7 @@ the httpx clients built by :func:`checked_client`. It resolves the host once per
 checks every address, and connects to a checked address, never to a second resolution. Each
 redirect hop is a new connection through the same backend, so redirects are checked as well,
 whoever follows them. FFmpeg (PyAV), which resolves and follows redirects on its own, never
-sees a user's URL directly: it reads through :mod:`server.input_proxy`, whose upstream
+sees a user's URL directly: it reads through :mod:`server.service.input_proxy`, whose upstream
 connections use this backend.
 """
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from server.jobs import JobStatus
+from server.service.jobs import JobStatus
 
 JOB_ID_PATTERN = r"^[A-Za-z0-9._-]{1,128}$"
 log = logging.getLogger("ecg_render.api")

@@ -1,12 +1,12 @@
 """A loopback relay through which FFmpeg reads users' http(s) video URLs.
 
 FFmpeg resolves host names and follows redirects by itself, so checking a URL before handing
-it over (:mod:`server.url_safety`) would leave two holes: a redirect to an internal address,
+it over (:mod:`server.service.url_safety`) would leave two holes: a redirect to an internal address,
 and DNS rebinding (the name answers a public address to the check and ``127.0.0.1`` or
 ``169.254.169.254`` to FFmpeg a moment later). Instead FFmpeg is given
 ``http://127.0.0.1:<port>/<token>/<name>``; this relay forwards each request (``Range``
 included, so seeking works and nothing is downloaded twice) through an httpx client built on
-:class:`~server.url_safety.CheckedBackend`: every connection, the first and every redirect hop,
+:class:`~server.service.url_safety.CheckedBackend`: every connection, the first and every redirect hop,
 resolves once, checks every address, and connects to a checked address. FFmpeg itself only
 ever connects to loopback.
 
@@ -34,7 +34,7 @@ from typing import Any
 import httpx
 
 from motiontext.errors import DecodeError, DownloadError
-from server.url_safety import AddressPolicy, checked_client, refusal
+from server.service.url_safety import AddressPolicy, checked_client, refusal
 
 log = logging.getLogger("ecg_render.input_proxy")
 _TOKEN_TTL_SECONDS = 24 * 3600.0

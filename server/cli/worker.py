@@ -28,9 +28,7 @@ from typing import Any
 
 log = logging.getLogger("ecg_render.worker")
 _MAINTENANCE_SECONDS = 60
-_PROBE = (
-    "import json; from server.render_job import probe_capabilities as p; print(json.dumps(p()))"
-)
+_PROBE = "import json; from server.service.render_job import probe_capabilities as p; print(json.dumps(p()))"
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -70,10 +68,10 @@ def run(args: argparse.Namespace) -> int:
     # Loaded once here and inherited by every work horse (imports touch no CUDA).
     import engine.overlay  # noqa: F401
     import motiontext.parse  # noqa: F401
-    import server.rq_tasks  # noqa: F401
-    from server.rq_tasks import META_JOB_ID, capabilities_key
-    from server.settings import get_settings
-    from server.url_safety import ssl_context
+    import server.service.rq_tasks  # noqa: F401
+    from server.service.rq_tasks import META_JOB_ID, capabilities_key
+    from server.service.settings import get_settings
+    from server.service.url_safety import ssl_context
 
     ssl_context()  # the CA bundle, loaded once for every work horse's input relay
 
@@ -99,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         if piece is not None:
             shutil.rmtree(settings.scratch_dir / f"{job_id}.{piece}", ignore_errors=True)
         if not job.retries_left:
-            from server.render_job import build_context
+            from server.service.render_job import build_context
 
             ctx = build_context(settings)
             ctx.store.fail(

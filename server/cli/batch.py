@@ -63,7 +63,7 @@ def _positive(text: str) -> int:
 def run(args: argparse.Namespace) -> int:
     from server.batch.report import summary_table
     from server.batch.runner import BatchConfig, run_batch
-    from server.settings import get_settings
+    from server.service.settings import get_settings
 
     settings = get_settings()
     if args.redis:

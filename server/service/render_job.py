@@ -33,10 +33,10 @@ from motiontext.errors import (
     RenderError,
     StorageError,
 )
-from server.jobs import JobStatus, JobStore, MemoryJobStore, progress_percent
-from server.settings import Settings
-from server.storage import Storage, build_storage, presign_s3_url
-from server.url_safety import check_video_url, video_policy
+from server.service.jobs import JobStatus, JobStore, MemoryJobStore, progress_percent
+from server.service.settings import Settings
+from server.service.storage import Storage, build_storage, presign_s3_url
+from server.service.url_safety import check_video_url, video_policy
 
 log = logging.getLogger("ecg_render.jobs")
 _CANCEL_POLL_SECONDS = 0.2  # a cancel reaches a running render within this (+ one frame)
@@ -58,7 +58,7 @@ def build_context(settings: Settings, store: JobStore | None = None) -> ServiceC
         if settings.mode == "rq":
             import redis
 
-            from server.redis_store import RedisJobStore
+            from server.service.redis_store import RedisJobStore
 
             connection = redis.Redis.from_url(settings.redis_url)
             store = RedisJobStore(connection, settings.redis_prefix, settings.job_ttl_seconds)
@@ -117,14 +117,14 @@ def check_input_url(settings: Settings, url: str) -> str:
 def resolve_input(settings: Settings, url: str) -> str:
     """The URL FFmpeg opens: s3:// presigned to https; http(s) checked again (DNS may have
     changed since the API accepted it) and, unless ALLOW_PRIVATE_URLS, read through the
-    loopback relay of server.input_proxy, which checks every connection and redirect hop
+    loopback relay of server.service.input_proxy, which checks every connection and redirect hop
     and pins the checked address; local paths only when ALLOW_LOCAL_INPUTS.
     Raises DownloadError / InputError / StorageError."""
     kind = check_input_url(settings, url)
     if kind == "s3":
         return presign_s3_url(settings, url)
     if kind == "http" and not settings.allow_private_urls:
-        from server.input_proxy import open_input
+        from server.service.input_proxy import open_input
 
         policy = video_policy(False, settings.video_url_allowlist)
         return open_input(
@@ -272,7 +272,7 @@ def record_failure(ctx: ServiceContext, job_id: str, exc: BaseException, can_ret
     if transient and can_retry:
         log.warning("job %s: transient failure, will retry: %s", job_id, exc)
         return True
-    from server.input_proxy import describe
+    from server.service.input_proxy import describe
 
     code = exc.code if isinstance(exc, RenderError) else "RENDER_FAILED"
     message = describe(  # the user's URL, not the loopback relay's

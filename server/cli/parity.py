@@ -7,13 +7,13 @@ import json
 import sys
 from pathlib import Path
 
-from server.cli_frame import parse_size
+from server.cli.frame import parse_size
 
 DEFAULT_REPORT = "out/parity_report.html"
 DESCRIPTION = """\
 Render each SCENARIO with the original renderer (npm motiontext-renderer 1.5.0 in headless
 Chromium, tests/parity/harness) and with ECG Render, compare every Nth frame with the
-project's metric (engine/parity.py: IoU >= 0.95 and blurred MAE <= 4.0), print a table, and
+project's metric (parity/metric.py: IoU >= 0.95 and blurred MAE <= 4.0), print a table, and
 exit 1 if any compared frame is outside the bound (2 on errors).
 
 Both sides play sequentially from t = 0 at --fps. The size defaults to the scenario's aspect
@@ -136,12 +136,12 @@ def _print_table(summaries, out) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from engine.parity import IOU_MIN, MAE_MAX
-    from engine.parity_report import ParityReport
-    from engine.parity_run import default_size, frame_indices, last_cue_end, run_scenario
-    from engine.reference_browser import ReferenceRenderer, find_chromium
     from motiontext.errors import RenderError
     from motiontext.parse import load_scenario_text
+    from parity.metric import IOU_MIN, MAE_MAX
+    from parity.reference_browser import ReferenceRenderer, find_chromium
+    from parity.report import ParityReport
+    from parity.run import default_size, frame_indices, last_cue_end, run_scenario
 
     if args.fps <= 0:
         print("error: --fps must be positive", file=sys.stderr)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from motiontext.errors import InputError, StorageError
-from server.settings import Settings
+from server.service.settings import Settings
 
 
 class Storage(Protocol):

@@ -36,8 +36,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server.api import create_app
-    from server.settings import get_settings
+    from server.service.api import create_app
+    from server.service.settings import get_settings
 
     settings = get_settings()
     if args.mode:

@@ -1,20 +1,20 @@
-"""`ecg-render` command line: one sub-command per module (server/cli_*.py)."""
+"""`ecg-render` command line: one sub-command per module (``server/cli/<name>.py``, each with
+``add_parser(subparsers)`` and ``run(args) -> int``); :func:`main` is the entry point."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import sys
 
 # name -> module that defines add_parser(subparsers) and run(args) -> int
 COMMANDS = {
-    "render": "server.cli_render",
-    "frame": "server.cli_frame",
-    "serve": "server.cli_serve",
-    "worker": "server.cli_worker",
-    "batch": "server.cli_batch",
-    "doctor": "server.cli_doctor",
-    "parity": "server.cli_parity",
+    "render": "server.cli.render",
+    "frame": "server.cli.frame",
+    "serve": "server.cli.serve",
+    "worker": "server.cli.worker",
+    "batch": "server.cli.batch",
+    "doctor": "server.cli.doctor",
+    "parity": "server.cli.parity",
 }
 
 
@@ -32,7 +32,3 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     return int(args.run(args) or 0)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from engine.cancel import CancelToken
-from server.render_job import ServiceContext, run_whole_job
+from server.service.render_job import ServiceContext, run_whole_job
 
 log = logging.getLogger("ecg_render.standalone")
 
@@ -96,7 +96,7 @@ class StandaloneExecutor:
         ]
 
     def capabilities(self) -> dict[str, Any]:
-        from server.render_job import probe_capabilities
+        from server.service.render_job import probe_capabilities
 
         return probe_capabilities()  # jobs run in this process: its own answer is the truth
 

@@ -37,11 +37,11 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from motiontext.errors import RenderError, ScenarioError
-from server.callbacks import CallbackDispatcher, RetryPolicy
-from server.jobs import JobSnapshot, JobStatus
-from server.metrics import CONTENT_TYPE, build_registry, render_metrics
-from server.render_job import ServiceContext, build_context, check_input_url
-from server.schemas import (
+from server.service.callbacks import CallbackDispatcher, RetryPolicy
+from server.service.jobs import JobSnapshot, JobStatus
+from server.service.metrics import CONTENT_TYPE, build_registry, render_metrics
+from server.service.render_job import ServiceContext, build_context, check_input_url
+from server.service.schemas import (
     JOB_ID_PATTERN,
     CancelResponse,
     PreviewBody,
@@ -51,10 +51,10 @@ from server.schemas import (
     check_json_values,
     render_preview_png,
 )
-from server.settings import Settings, get_settings
-from server.standalone import QueueFullError
-from server.storage import check_file_signature, files_signing_key
-from server.url_safety import callback_policy, check_callback_url, checked_client
+from server.service.settings import Settings, get_settings
+from server.service.standalone import QueueFullError
+from server.service.storage import check_file_signature, files_signing_key
+from server.service.url_safety import callback_policy, check_callback_url, checked_client
 
 JobIdPath = Annotated[str, Path(pattern=JOB_ID_PATTERN, description="the job's id")]
 _CAPABILITY_CACHE_SECONDS = 30.0
@@ -143,7 +143,7 @@ class ApiKeyGuard:
 
 class SignedFiles:
     """/files behind link signatures: ``?expires=<unix seconds>&signature=<hex>`` must sign
-    the file name (see server.storage.file_signature), else 401."""
+    the file name (see server.service.storage.file_signature), else 401."""
 
     def __init__(self, app: Any, key: bytes):
         self.app, self.key = app, key
@@ -181,11 +181,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     ctx = build_context(settings)
     if settings.mode == "rq":
-        from server.rq_tasks import RqJobQueue
+        from server.service.rq_tasks import RqJobQueue
 
         queue: Any = RqJobQueue(ctx)
     else:
-        from server.standalone import StandaloneExecutor
+        from server.service.standalone import StandaloneExecutor
 
         queue = StandaloneExecutor(ctx)
     policy = RetryPolicy(

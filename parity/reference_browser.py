@@ -8,17 +8,29 @@ page, so plugin chains have no effect there.
 
 Contract of :meth:`ReferenceRenderer.render`: one ``(height, width, 4)`` uint8 RGBA array per
 requested time, **straight** (non-premultiplied) alpha, transparent where no caption is drawn,
-device pixel ratio 1. Playwright is imported only when a renderer starts.
+device pixel ratio 1. Playwright is imported only when a browser starts.
+
+Processes: one :class:`ReferenceBrowser` (one Chromium) per thread at a time, opened by
+:func:`reference_browser` and shared by every :class:`ReferenceRenderer` (one browser context
+and page each) opened inside it. Chromium runs without its zygote (``--no-zygote``): on this
+kind of machine stuck zygotes reaping renderer children once livelocked the kernel and could
+not be killed. Every call into the page is registered (:func:`calls_in_progress`) so that a
+caller's watchdog can say which browser hung, and where.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import io
+import os
 import shutil
+import signal
 import threading
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar, Self
@@ -26,15 +38,15 @@ from typing import Any, ClassVar, Self
 import numpy as np
 from PIL import Image
 
+from engine.overlay import DECLARED_FONT_DIRS, DECLARED_FONTS
 from motiontext.errors import InputError, RenderError
-
-from .overlay import DECLARED_FONT_DIRS, DECLARED_FONTS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 HARNESS_DIR = REPO_ROOT / "tests" / "parity" / "harness"
 CHROMIUM_PATH = "/usr/bin/chromium"
 # Matches how the goldens were made (checked against them, see test_harness_smoke.py).
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--hide-scrollbars"]
+# --no-zygote needs --no-sandbox; renderers then are plain children of the browser process.
+CHROMIUM_ARGS = ["--no-sandbox", "--no-zygote", "--disable-gpu", "--hide-scrollbars"]
 _TRANSPARENT = {"color": {"r": 0, "g": 0, "b": 0, "a": 0}}
 # Seeks, then returns what the frame shows: "" when no node is mounted (nothing can be drawn),
 # else the stage markup with every inline style the renderer and GSAP wrote.
@@ -102,12 +114,142 @@ class _Handler(SimpleHTTPRequestHandler):
         pass
 
 
+@dataclass(frozen=True, slots=True)
+class _Call:
+    browser: str
+    what: str
+    since: float
+
+
+_calls: dict[int, _Call] = {}
+_calls_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def browser_call(browser: str, what: str) -> Iterator[None]:
+    """Registers a call into ``browser`` (a description such as "Chromium pid 123") for as
+    long as it runs, for :func:`calls_in_progress`."""
+    key = object()
+    with _calls_lock:
+        _calls[id(key)] = _Call(browser, what, time.monotonic())
+    try:
+        yield
+    finally:
+        with _calls_lock:
+            del _calls[id(key)]
+
+
+def calls_in_progress() -> list[str]:
+    """The browser calls running now, each as "<browser>: <what> (for N s)"."""
+    now = time.monotonic()
+    with _calls_lock:
+        calls = list(_calls.values())
+    return [f"{c.browser}: {c.what} (for {now - c.since:.1f} s)" for c in calls]
+
+
+class ReferenceBrowser:
+    """One headless Debian Chromium driven by Playwright, without zygote processes.
+
+    Owns the Playwright driver and the browser; :class:`ReferenceRenderer` opens a context and
+    page in it per use. ``pid`` is Chromium's browser process. Use :func:`reference_browser`
+    rather than this class directly: Playwright's sync API allows one driver per thread.
+    """
+
+    def __init__(self, chromium_path: str = CHROMIUM_PATH) -> None:
+        self.chromium_path = chromium_path
+        self.pid: int | None = None
+        self.interrupted = False  # a call was cut off (a timeout): the page may be hung
+        self._pw: Any = None
+        self._browser: Any = None
+
+    def __str__(self) -> str:
+        return f"Chromium pid {self.pid} ({self.chromium_path})"
+
+    def start(self) -> Self:
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            raise InputError(
+                "the reference renderer needs Playwright: pip install -e '.[test]'"
+            ) from None
+        try:
+            self._pw = sync_playwright().start()
+            self._browser = self._pw.chromium.launch(
+                executable_path=self.chromium_path, headless=True, args=CHROMIUM_ARGS
+            )
+            info = self._browser.new_browser_cdp_session().send("SystemInfo.getProcessInfo")
+            self.pid = next(p["id"] for p in info["processInfo"] if p["type"] == "browser")
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    @contextlib.contextmanager
+    def call(self, what: str) -> Iterator[None]:
+        """:func:`browser_call` for this browser; marks it ``interrupted`` when the call is
+        cut off by a BaseException that is no error (a test timeout, Ctrl-C)."""
+        try:
+            with browser_call(str(self), what):
+                yield
+        except Exception:
+            raise
+        except BaseException:
+            self.interrupted = True
+            raise
+
+    def new_context(self, **options: Any) -> Any:
+        with self.call("new browser context"):
+            return self._browser.new_context(**options)
+
+    @property
+    def connected(self) -> bool:
+        return self._browser is not None and self._browser.is_connected()
+
+    def kill(self) -> None:
+        """SIGKILL Chromium (its renderers follow it): for a browser that stopped answering,
+        whose polite close would hang too. Playwright's calls then fail instead of waiting."""
+        if self.pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+
+    def close(self) -> None:
+        """Close Chromium and stop the driver; safe to call twice."""
+        if self._browser is not None:
+            with contextlib.suppress(Exception):
+                self._browser.close()
+            self._browser = None
+        if self._pw is not None:
+            self._pw.stop()
+            self._pw = None
+
+
+_open_browsers = threading.local()
+
+
+@contextlib.contextmanager
+def reference_browser(chromium_path: str = CHROMIUM_PATH) -> Iterator[ReferenceBrowser]:
+    """This thread's browser: launched here and closed on exit, unless one is already open
+    in this thread (a test session's), which is then reused and left open."""
+    current: ReferenceBrowser | None = getattr(_open_browsers, "browser", None)
+    if current is not None and current.connected:
+        yield current
+        return
+    browser = ReferenceBrowser(chromium_path).start()
+    _open_browsers.browser = browser
+    try:
+        yield browser
+    finally:
+        _open_browsers.browser = None
+        browser.close()
+
+
 class ReferenceRenderer:
-    """Context manager owning a loopback static server and one headless Chromium page.
+    """Context manager owning a loopback static server and one browser context + page.
 
     ``fonts_dir`` holds RobotoFlex.ttf (default: :func:`default_fonts_dir`); ``assets_dir``
-    serves relative asset URLs of ``define`` entries (e.g. ``fonts/X.woff2``). Not thread-safe:
-    one caller at a time.
+    serves relative asset URLs of ``define`` entries (e.g. ``fonts/X.woff2``). ``browser``:
+    the Chromium to open the page in; by default this thread's (:func:`reference_browser`),
+    launched for this renderer only when none is open. Not thread-safe: one caller at a time.
     """
 
     def __init__(
@@ -115,6 +257,7 @@ class ReferenceRenderer:
         chromium_path: str = CHROMIUM_PATH,
         fonts_dir: Path | None = None,
         assets_dir: Path | None = None,
+        browser: ReferenceBrowser | None = None,
     ) -> None:
         if not (HARNESS_DIR / "node_modules" / "motiontext-renderer").is_dir():
             raise InputError(
@@ -124,9 +267,10 @@ class ReferenceRenderer:
         self._chromium_path = chromium_path
         self._fonts_dir = fonts_dir if fonts_dir is not None else default_fonts_dir()
         self._assets_dir = assets_dir
+        self._browser = browser
+        self._owned = contextlib.ExitStack()
         self._server: ThreadingHTTPServer | None = None
-        self._pw: Any = None
-        self._browser: Any = None
+        self._context: Any = None
         self._page: Any = None
         self._cdp: Any = None
         self.page_errors: list[str] = []
@@ -145,13 +289,6 @@ class ReferenceRenderer:
         self.close()
 
     def _start(self) -> None:
-        try:
-            from playwright.sync_api import sync_playwright
-        except ImportError:
-            raise InputError(
-                "the reference renderer needs Playwright: pip install -e '.[test]'"
-            ) from None
-
         handler = functools.partial(
             _Handler, fonts_dir=self._fonts_dir, assets_dir=self._assets_dir
         )
@@ -160,28 +297,27 @@ class ReferenceRenderer:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         port = self._server.server_address[1]
 
-        self._pw = sync_playwright().start()
-        # Debian's Chromium, never a downloaded one.
-        self._browser = self._pw.chromium.launch(
-            executable_path=self._chromium_path, headless=True, args=CHROMIUM_ARGS
-        )
-        context = self._browser.new_context(
+        if self._browser is None:
+            self._browser = self._owned.enter_context(reference_browser(self._chromium_path))
+        self._context = self._browser.new_context(
             viewport={"width": 1920, "height": 1080}, device_scale_factor=1
         )
-        self._page = context.new_page()
-        self._page.on("pageerror", lambda err: self.page_errors.append(str(err)))
-        self._page.goto(f"http://127.0.0.1:{port}/page.html")
-        self._page.wait_for_function("window.harnessReady === true")
-        self._cdp = context.new_cdp_session(self._page)
+        with self._browser.call("open the harness page"):
+            self._page = self._context.new_page()
+            self._page.on("pageerror", lambda err: self.page_errors.append(str(err)))
+            self._page.goto(f"http://127.0.0.1:{port}/page.html")
+            self._page.wait_for_function("window.harnessReady === true")
+            self._cdp = self._context.new_cdp_session(self._page)
 
     def close(self) -> None:
-        """Stop Chromium, Playwright and the server; safe to call twice."""
-        if self._browser is not None:
-            self._browser.close()
-            self._browser = None
-        if self._pw is not None:
-            self._pw.stop()
-            self._pw = None
+        """Close the page's context, the browser if this renderer launched it, and the
+        server; safe to call twice."""
+        if self._context is not None:
+            if self._browser is not None and self._browser.connected:
+                with contextlib.suppress(Exception):
+                    self._context.close()
+            self._context = None
+        self._owned.close()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -195,12 +331,14 @@ class ReferenceRenderer:
         from playwright.sync_api import Error as PlaywrightError
 
         try:
-            return self._page.evaluate(script, arg)
+            with self._browser.call(f"page.evaluate({script[:60]!r})"):
+                return self._page.evaluate(script, arg)
         except PlaywrightError as exc:
             raise RenderError(f"reference renderer failed: {exc.message}") from None
 
     def _reset(self, scenario: dict, width: int, height: int) -> None:
-        self._page.set_viewport_size({"width": width, "height": height})
+        with self._browser.call("set the viewport size"):
+            self._page.set_viewport_size({"width": width, "height": height})
         self._evaluate("([s, w, h]) => window.harness.reset(s, w, h)", [scenario, width, height])
 
     def _seek(self, times: list[float]) -> None:
@@ -209,15 +347,16 @@ class ReferenceRenderer:
 
     def _capture(self, width: int, height: int) -> np.ndarray:
         # Playwright resets the background override after its own screenshots, so re-send it.
-        self._cdp.send("Emulation.setDefaultBackgroundColorOverride", _TRANSPARENT)
-        shot = self._cdp.send(
-            "Page.captureScreenshot",
-            {
-                "format": "png",
-                "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
-                "optimizeForSpeed": True,
-            },
-        )
+        with self._browser.call("Page.captureScreenshot"):
+            self._cdp.send("Emulation.setDefaultBackgroundColorOverride", _TRANSPARENT)
+            shot = self._cdp.send(
+                "Page.captureScreenshot",
+                {
+                    "format": "png",
+                    "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+                    "optimizeForSpeed": True,
+                },
+            )
         png = Image.open(io.BytesIO(base64.b64decode(shot["data"])))
         return np.asarray(png.convert("RGBA"))
 

@@ -5,13 +5,13 @@ One render becomes a small graph of rq jobs::
     plan ──> single                                  (short video, or no clean cut)
     plan ──> segment 0 .. segment N-1 ──> merge      (merge depends_on every segment)
 
-``plan`` probes the source and picks keyframe cuts (server.segments); each ``segment`` job
+``plan`` probes the source and picks keyframe cuts (server.service.segments); each ``segment`` job
 renders its piece on whatever worker takes it and stores the result as a work file; ``merge``
 joins the pieces by stream copy, muxes the source audio once and publishes. Timeouts scale
 with the video's length (``JOB_TIMEOUT_BASE_SECONDS`` + ``JOB_TIMEOUT_PER_VIDEO_SECOND`` x
 seconds). Transient failures are retried by rq (``JOB_RETRIES``); any final failure is
 recorded in the job store and the render's other rq jobs are cancelled. A cancelled job stops
-every running piece within ~0.2 s (server.render_job.CancelWatch) and publishes nothing.
+every running piece within ~0.2 s (server.service.render_job.CancelWatch) and publishes nothing.
 
 Job functions run in rq's forked work horse, so CUDA (NVENC, CuPy) is first touched there,
 never in the worker process that forks.
@@ -30,8 +30,8 @@ from fractions import Fraction
 from typing import Any
 
 from engine.cancel import CancelToken
-from server.jobs import JobStatus
-from server.render_job import (
+from server.service.jobs import JobStatus
+from server.service.render_job import (
     CancelWatch,
     ServiceContext,
     build_context,
@@ -43,7 +43,7 @@ from server.render_job import (
     run_whole_job,
     video_options,
 )
-from server.segments import (
+from server.service.segments import (
     OffsetOverlay,
     Segment,
     SegmentPlan,
@@ -51,7 +51,7 @@ from server.segments import (
     extract_segment,
     plan_segments,
 )
-from server.settings import Settings, get_settings
+from server.service.settings import Settings, get_settings
 
 log = logging.getLogger("ecg_render.rq")
 PLAN_TIMEOUT_SECONDS = 600
@@ -91,7 +91,7 @@ def _can_retry() -> bool:
 
 @contextlib.contextmanager
 def _guard(ctx: ServiceContext, job_id: str) -> Iterator[None]:
-    """Apply the error policy of server.render_job; on a final failure, cancel the render's
+    """Apply the error policy of server.service.render_job; on a final failure, cancel the render's
     other rq jobs so nothing waits on a piece that will never come."""
     try:
         yield
@@ -380,7 +380,7 @@ class RqJobQueue:
         ]
 
     def capabilities(self) -> dict[str, Any]:
-        """The union of what the live workers reported (see server.cli_worker)."""
+        """The union of what the live workers reported (see server.cli.worker)."""
         merged: dict[str, Any] = {"encoders": {}, "nvenc": False, "cupy": False}
         for worker in self.workers():
             caps = worker.get("capabilities") or {}

@@ -19,7 +19,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from server.jobs import JobStatus, JobStore
+from server.service.jobs import JobStatus, JobStore
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 

@@ -1,6 +1,6 @@
-"""Live parity run: one scenario rendered by the original (``engine.reference_browser``) and by
+"""Live parity run: one scenario rendered by the original (``parity.reference_browser``) and by
 this renderer (``engine.overlay``), frame by frame, scored with the project's one metric
-(``engine.parity.compare``). Used by ``ecg-render parity`` and the live parity tests.
+(``parity.metric.compare``). Used by ``ecg-render parity`` and the live parity tests.
 
 Both sides play the scenario sequentially from t = 0 at ``fps`` (frame n = n / fps), so
 history-dependent state matches. Frames are straight-alpha RGBA uint8, streamed one at a time.
@@ -21,13 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.overlay import ScenarioOverlay, unpremultiply
+from engine.overlay_types import Overlay
 from motiontext.errors import ScenarioError
 from motiontext.model import Scenario
 from motiontext.plugin_host import PluginRegistry, plugin_window
 
-from .overlay import ScenarioOverlay, unpremultiply
-from .overlay_types import Overlay
-from .parity import IOU_MIN, MAE_MAX, ParityScore, compare
+from .metric import IOU_MIN, MAE_MAX, ParityScore, compare
 from .reference_browser import ReferenceRenderer
 
 # The official plugins of the production editor (the goldens' manifests list them).

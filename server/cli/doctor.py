@@ -248,7 +248,7 @@ def _safe_url(url: str) -> str:
 def _redis_url_if_set() -> str | None:
     """REDIS_URL from the service settings, only when the environment (or .env) set it."""
     try:
-        from server.settings import Settings
+        from server.service.settings import Settings
 
         settings = Settings()
     except Exception:  # noqa: BLE001 (an invalid unrelated variable must not hide the rest)

@@ -13,7 +13,7 @@ Keys, under ``<prefix>:`` (``REDIS_PREFIX``, default ``ecg``)::
     client:<client>   zset   the client's admitted job ids by admission time (per-client bound)
     stats             hash   status:<s> (jobs that reached s), frames_rendered, render_fps
 
-Each script checks the state machine of :mod:`server.jobs` and appends the callback snapshot
+Each script checks the state machine of :mod:`server.service.jobs` and appends the callback snapshot
 in the same step, so events keep the order of the changes across processes. Finished jobs
 expire after ``ttl_seconds``.
 """
@@ -26,7 +26,7 @@ from typing import Any
 
 import redis
 
-from server.jobs import (
+from server.service.jobs import (
     ADMISSION_GRACE_SECONDS,
     JobRecord,
     JobSnapshot,
