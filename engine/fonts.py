@@ -14,6 +14,7 @@ from pathlib import Path
 
 import skia
 
+from .font_store import FontStore, WebFace
 from .scripts import without_lone_surrogates
 
 # Chromium accepts a fontconfig substitute only when it is metric-compatible.
@@ -66,7 +67,9 @@ class FontBook:
     """Resolves families and owns one TypefaceFontProvider holding every face in use, so
     that paragraphs see exactly the faces Chromium would pick, in Chromium's order."""
 
-    def __init__(self, declared: dict[str, Path] | None = None) -> None:
+    def __init__(
+        self, declared: dict[str, Path] | None = None, store: FontStore | None = None
+    ) -> None:
         with _quiet_stderr():  # skia's bundled fontconfig warns about Debian's reset-dirs
             self.system = skia.FontMgr()
         self.provider = skia.textlayout.TypefaceFontProvider()
@@ -76,6 +79,9 @@ class FontBook:
         self._cache: dict[tuple, ResolvedFont | None] = {}
         self._aliases: dict[int, str] = {}
         self._lock = threading.Lock()
+        self.store = store  # web fonts from font folders: see the hook at the end
+        self._web: dict[tuple, ResolvedFont | None] = {}
+        self._web_lock = threading.Lock()
         for family, path in (declared or {}).items():
             self.declare(family, path)
 
@@ -115,6 +121,9 @@ class FontBook:
     def _resolve(self, family: str, weight: int) -> ResolvedFont | None:
         name = family.lower()
         tf = self._declared.get(name)
+        web = self._web_faces(family, weight, " ") if tf is None else None
+        if web is not None:
+            return web[0] if web else None  # the face that holds the space is the primary
         if tf is None:
             target = GENERIC.get(name) or METRIC_ALIASES.get(name) or family
             tf = self._system_face(without_lone_surrogates(target), weight)
@@ -133,12 +142,15 @@ class FontBook:
         assert found is not None, "Liberation Serif is not installed (fonts-liberation)"
         return found
 
-    def list_faces(self, families: tuple[str, ...], weight: int) -> list[ResolvedFont]:
+    def list_faces(
+        self, families: tuple[str, ...], weight: int, text: str = ""
+    ) -> list[ResolvedFont]:
         faces: list[ResolvedFont] = []
         for fam in families:
-            found = self.resolve(fam, weight)
-            if found is not None and found not in faces:
-                faces.append(found)
+            web = self._web_faces(fam, weight, text) if text else None
+            for found in web if web is not None else [self.resolve(fam, weight)]:
+                if found is not None and found not in faces:
+                    faces.append(found)
         if not faces:
             faces.append(self.primary(families, weight))
         return faces
@@ -150,7 +162,7 @@ class FontBook:
         fallback per still-uncovered hint character, asked with the run's language. A
         fallback face then also serves the run's other uncovered characters, which is why
         "✓" next to Hangul comes from Noto Sans CJK but alone from DejaVu Sans."""
-        faces = self.list_faces(families, weight)
+        faces = self.list_faces(families, weight, text)
         for ch in text:
             if ch.isspace() or any(f.typeface.unicharToGlyph(ord(ch)) for f in faces):
                 continue
@@ -209,3 +221,38 @@ class FontBook:
                         used.append(f)
                     break
         return used
+
+    # -- web fonts from font folders (engine/font_store.py) ---------------------------------
+
+    def has_family(self, family: str) -> bool:
+        """Whether ``family`` resolves to anything but fallback: declared, in a font folder,
+        or a system family (aliases and generic families included)."""
+        name = family.lower()
+        if name in self._declared or (self.store is not None and self.store.family(family)):
+            return True
+        return self.resolve(family, 400) is not None
+
+    def _web_faces(self, family: str, weight: int, text: str) -> list[ResolvedFont] | None:
+        """None when no font folder holds ``family``; else its faces that draw some
+        character of ``text``, in the order Blink tries them (unicode-range segments)."""
+        web = self.store.family(family) if self.store is not None else None
+        if web is None:
+            return None
+        match = web.match(weight)
+        faces: list[ResolvedFont] = []
+        for ch in dict.fromkeys(text):
+            for face in match.covering(ord(ch)):
+                found = self._web_font(face, match.synthetic_bold)
+                if found is not None and found not in faces:
+                    faces.append(found)
+        return faces
+
+    def _web_font(self, face: WebFace, synthetic_bold: bool) -> ResolvedFont | None:
+        key = (face, synthetic_bold)
+        with self._web_lock:
+            if key not in self._web:
+                tf = self.store.typeface(face) if self.store is not None else None
+                self._web[key] = (
+                    None if tf is None else ResolvedFont(tf, self._alias_for(tf), synthetic_bold)
+                )
+            return self._web[key]

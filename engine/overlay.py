@@ -3,6 +3,8 @@ rasterized with Skia, reusing the previous pixels when the display list did not 
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ from motiontext.plugin_host import PluginRegistry
 from motiontext.timeline import Timeline
 
 from .drawn_bounds import DrawnBounds, Region, alpha_bbox
+from .font_store import FontStore
 from .fonts import FontBook
 from .overlay_types import Overlay
 from .rasterize import Rasterizer
@@ -36,15 +39,20 @@ def default_declared_fonts() -> dict[str, Path]:
     return found
 
 
-_SHAPER: SkiaShaper | None = None
+_SHAPERS: dict[tuple[Path, ...], SkiaShaper] = {}
+_SHAPERS_LOCK = threading.Lock()
 
 
-def shared_shaper() -> SkiaShaper:
-    """One font book per process: font loading and shaping caches are expensive."""
-    global _SHAPER
-    if _SHAPER is None:
-        _SHAPER = SkiaShaper(FontBook(default_declared_fonts()))
-    return _SHAPER
+def shared_shaper(font_dirs: Sequence[Path | str] = ()) -> SkiaShaper:
+    """One font book per process and set of font folders (web fonts, engine/font_store.py):
+    font loading and shaping caches are expensive."""
+    key = tuple(Path(d) for d in font_dirs)
+    with _SHAPERS_LOCK:
+        shaper = _SHAPERS.get(key)
+        if shaper is None:
+            store = FontStore(key) if key else None
+            shaper = _SHAPERS[key] = SkiaShaper(FontBook(default_declared_fonts(), store))
+        return shaper
 
 
 def default_registry() -> PluginRegistry:
@@ -127,10 +135,12 @@ def render_frames(
     height: int,
     fps: float = 30.0,
     sequential: bool = True,
+    host: HostDefaults | None = None,
+    shaper: SkiaShaper | None = None,
 ) -> list[np.ndarray]:
     """Straight-alpha RGBA frames at ``times``. Sequential: every frame k/fps from 0 up to
     each requested time is ticked, as the editor's playback does."""
-    overlay = ScenarioOverlay(scenario, width, height, fps)
+    overlay = ScenarioOverlay(scenario, width, height, fps, host, shaper)
     out = []
     frame_index = 0
     for t in sorted(times):

@@ -38,8 +38,11 @@ from typing import Any, ClassVar, Self
 import numpy as np
 from PIL import Image
 
+from engine.host_page import HostPage
 from engine.overlay import DECLARED_FONT_DIRS, DECLARED_FONTS
-from motiontext.errors import InputError, RenderError
+from motiontext.errors import InputError, RenderError, ScenarioError
+from motiontext.font_families import named_font_families
+from motiontext.parse import load_scenario
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 HARNESS_DIR = REPO_ROOT / "tests" / "parity" / "harness"
@@ -77,7 +80,9 @@ def default_fonts_dir() -> Path | None:
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    """Serves the harness dir at /, fonts at /fonts/, and optional scenario assets as fallback."""
+    """Serves the harness dir at /, fonts at /fonts/, web fonts of the font folders at
+    /webfonts/<token>/<name> (``web_files``: token -> file), and optional scenario assets as
+    fallback."""
 
     # Module scripts are refused unless served with a JavaScript MIME type.
     extensions_map: ClassVar[dict[str, str]] = {
@@ -85,18 +90,30 @@ class _Handler(SimpleHTTPRequestHandler):
         ".js": "text/javascript",
         ".mjs": "text/javascript",
         ".woff2": "font/woff2",
+        ".woff": "font/woff",
         ".ttf": "font/ttf",
+        ".otf": "font/otf",
     }
 
-    def __init__(self, *args: Any, fonts_dir: Path | None, assets_dir: Path | None, **kw: Any):
+    def __init__(
+        self,
+        *args: Any,
+        fonts_dir: Path | None,
+        assets_dir: Path | None,
+        web_files: dict[str, Path],
+        **kw: Any,
+    ):
         self._fonts_dir = fonts_dir
         self._assets_dir = assets_dir
+        self._web_files = web_files
         super().__init__(*args, directory=str(HARNESS_DIR), **kw)
 
     def translate_path(self, path: str) -> str:
         # The base class maps the URL under HARNESS_DIR (and refuses ".." escapes); re-root it.
         local = Path(super().translate_path(path))
         rel = local.relative_to(HARNESS_DIR)
+        if rel.parts[:1] == ("webfonts",) and len(rel.parts) == 3:
+            return str(self._web_files.get(rel.parts[1], HARNESS_DIR / "missing"))
         if rel.parts[:1] == ("fonts",) and self._fonts_dir is not None:
             font = self._fonts_dir.joinpath(*rel.parts[1:])
             if font.exists() or self._assets_dir is None:
@@ -273,6 +290,8 @@ class ReferenceRenderer:
         self._context: Any = None
         self._page: Any = None
         self._cdp: Any = None
+        self._web_files: dict[str, Path] = {}  # served at /webfonts/<token>/
+        self._web_tokens: dict[Path, str] = {}
         self.page_errors: list[str] = []
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -290,7 +309,10 @@ class ReferenceRenderer:
 
     def _start(self) -> None:
         handler = functools.partial(
-            _Handler, fonts_dir=self._fonts_dir, assets_dir=self._assets_dir
+            _Handler,
+            fonts_dir=self._fonts_dir,
+            assets_dir=self._assets_dir,
+            web_files=self._web_files,
         )
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
@@ -336,10 +358,38 @@ class ReferenceRenderer:
         except PlaywrightError as exc:
             raise RenderError(f"reference renderer failed: {exc.message}") from None
 
-    def _reset(self, scenario: dict, width: int, height: int) -> None:
+    def _reset(self, scenario: dict, width: int, height: int, page: HostPage | None) -> None:
         with self._browser.call("set the viewport size"):
             self._page.set_viewport_size({"width": width, "height": height})
-        self._evaluate("([s, w, h]) => window.harness.reset(s, w, h)", [scenario, width, height])
+        self._evaluate(
+            "([s, w, h, host]) => window.harness.reset(s, w, h, 1, host)",
+            [scenario, width, height, self._host_setup(scenario, page or HostPage())],
+        )
+
+    def _host_setup(self, scenario: dict, page: HostPage) -> dict:
+        """What harness.js applies for ``page``: the host style as CSS on the frame, its
+        language, and the web fonts of the families the scenario names (each font folder
+        file the native renderer uses, loaded as the editor loads it: one FontFace each)."""
+        store = page.shaper().fonts.store
+        faces = []
+        if store is not None:
+            try:
+                families = named_font_families(load_scenario(scenario))
+            except ScenarioError:
+                families = ()  # the page reports the scenario error itself
+            for face in store.faces_for(families):
+                token = self._web_tokens.setdefault(face.web, str(len(self._web_tokens)))
+                self._web_files[token] = face.web
+                faces.append(
+                    {
+                        "family": face.family,
+                        "url": f"/webfonts/{token}/{face.web.name}",
+                        "weight": face.weight,
+                        "style": "italic" if face.italic else "normal",
+                        "unicodeRange": face.unicode_range,
+                    }
+                )
+        return {"css": page.style.css(), "lang": page.style.lang, "fonts": faces}
 
     def _seek(self, times: list[float]) -> None:
         if times:
@@ -368,6 +418,7 @@ class ReferenceRenderer:
         height: int,
         fps: float = 30,
         reuse_unchanged: bool = False,
+        page: HostPage | None = None,
     ) -> Iterator[tuple[float, np.ndarray]]:
         """Sequential playback (spec 14.3), yielding ``(t, frame)`` in increasing ``t``: one
         reset, then every frame ``k/fps`` from 0 is seeked up to each requested time, which is
@@ -377,8 +428,9 @@ class ReferenceRenderer:
         the last captured one, the previous array object is yielded again without a capture,
         and a frame with no mounted node is one shared all-transparent array. Callers may
         test ``frame is previous`` to know nothing changed; they must not write into frames.
+        ``page``: the host style and web fonts (default: bare, no font folders).
         """
-        self._reset(scenario, width, height)
+        self._reset(scenario, width, height, page)
         k = 0
         last_signature: str | None = None
         last_frame: np.ndarray | None = None
@@ -415,6 +467,7 @@ class ReferenceRenderer:
         height: int,
         sequential: bool = True,
         fps: float = 30,
+        page: HostPage | None = None,
     ) -> list[np.ndarray]:
         """Render the caption overlay at each time (seconds); arrays in the order of ``times``.
 
@@ -425,20 +478,22 @@ class ReferenceRenderer:
         if not sequential:
             out = []
             for t in times:
-                self._reset(scenario, width, height)
+                self._reset(scenario, width, height, page)
                 self._seek([t])
                 out.append(self._capture(width, height))
             return out
-        captured = dict(self.iter_render(scenario, times, width, height, fps))
+        captured = dict(self.iter_render(scenario, times, width, height, fps, page=page))
         return [captured[t] for t in times]
 
-    def boxes(self, scenario: dict, t: float, width: int, height: int) -> list[dict]:
+    def boxes(
+        self, scenario: dict, t: float, width: int, height: int, page: HostPage | None = None
+    ) -> list[dict]:
         """Fresh seek to ``t``; layout boxes (CSS px, frame origin) of every node and wrapper.
 
         Each dict: ``nodeId``, ``role`` (``node`` or ``base-wrapper``), ``className``, ``rect``
         (x, y, width, height from getBoundingClientRect), computed ``fontSize``,
         ``lineHeight``, ``fontFamily``, and the inline ``style`` the renderer wrote.
         """
-        self._reset(scenario, width, height)
+        self._reset(scenario, width, height, page)
         self._seek([t])
         return self._evaluate("() => window.harness.boxes()")

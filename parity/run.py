@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.host_page import HostPage
 from engine.overlay import ScenarioOverlay, unpremultiply
 from engine.overlay_types import Overlay
 from motiontext.errors import ScenarioError
@@ -147,12 +148,17 @@ def _straight(overlay: Overlay) -> np.ndarray:
 
 
 def iter_ours(
-    scenario: Scenario, frames: list[int], width: int, height: int, fps: float
+    scenario: Scenario,
+    frames: list[int],
+    width: int,
+    height: int,
+    fps: float,
+    page: HostPage | None = None,
 ) -> Iterator[tuple[int, np.ndarray, tuple[str, ...]]]:
     """This renderer, sequential playback: ``(frame_index, straight RGBA, plugins in
     effect)`` for each requested frame, in increasing order. An unchanged overlay yields the
     previous array object again (callers must not write into it)."""
-    overlay = ScenarioOverlay(scenario, width, height, fps)
+    overlay = (page or HostPage()).overlay(scenario, width, height, fps)
     k = 0
     version = -1
     image = np.zeros((height, width, 4), dtype=np.uint8)
@@ -178,16 +184,19 @@ def run_scenario(
     fps: float,
     frames: list[int],
     on_frame: FrameCallback | None = None,
+    page: HostPage | None = None,
 ) -> list[FrameResult]:
     """Compare ``frames`` (indices at ``fps``) of one scenario; ``doc`` is the JSON document
     the original loads, ``scenario`` the same document parsed by ``motiontext.parse``.
+    ``page`` (default: bare, no font folders) is imitated on both sides: the host style as
+    page CSS in the harness and as inherited values here, and the same web font files.
 
     A frame where neither side changed since the previous compared frame (same reference DOM,
     same overlay) reuses that frame's score: the pixels are the same, so is the score."""
     frames = sorted(set(frames))
     times = [n / fps for n in frames]
-    ours = iter_ours(scenario, frames, width, height, fps)
-    theirs = reference.iter_render(doc, times, width, height, fps, reuse_unchanged=True)
+    ours = iter_ours(scenario, frames, width, height, fps, page)
+    theirs = reference.iter_render(doc, times, width, height, fps, reuse_unchanged=True, page=page)
     results = []
     previous: tuple[np.ndarray, np.ndarray, ParityScore] | None = None
     for (n, our_img, plugins), (_t, ref_img) in zip(ours, theirs, strict=True):

@@ -74,6 +74,10 @@ if [ ! -f "$npm_stamp" ] || [ "$HARNESS/package-lock.json" -nt "$npm_stamp" ]; t
   touch "$npm_stamp"
 fi
 
+# --- web fonts the parity tests use (Fontsource, from the npm registry) ---------------------
+# Regular faces of a Korean and a Latin display family, with their OFL licences.
+.venv/bin/ecg-render fonts install --if-missing --font-dir .cache/fonts "Noto Sans KR" Lobster
+
 # --- demo clip --------------------------------------------------------------------------
 # engine.demo_assets is expected to be cheap when its clip already exists.
 if [ -f engine/demo_assets.py ] || [ -f engine/demo_assets/__init__.py ]; then

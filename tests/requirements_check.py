@@ -19,6 +19,10 @@ CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium")
 # Families the reference renderer resolves to on Debian (reference-harness.md section 4).
 REQUIRED_FONT_FAMILIES = ("Liberation Sans", "Liberation Serif", "DejaVu Sans", "Noto Sans CJK KR")
 HARNESS_DIR = Path(__file__).resolve().parent / "parity" / "harness"
+# Web fonts the tests use, installed by scripts/setup.sh (`ecg-render fonts install`) from
+# Fontsource: a Korean family and a Latin display family, regular faces only.
+WEB_FONT_DIR = Path(__file__).resolve().parents[1] / ".cache" / "fonts"
+WEB_FONT_FAMILIES = ("Noto Sans KR", "Lobster")
 
 
 def missing(reason: str) -> NoReturn:
@@ -64,3 +68,17 @@ def require_reference_harness() -> Path:
     if not (HARNESS_DIR / "node_modules" / "motiontext-renderer").is_dir():
         missing(f"npm packages not installed; run `npm ci` in {HARNESS_DIR}")
     return HARNESS_DIR
+
+
+def require_web_fonts() -> Path:
+    """The font folder holding WEB_FONT_FAMILIES (scripts/setup.sh installs them)."""
+    from engine.font_store import FontStore
+
+    store = FontStore([WEB_FONT_DIR])
+    absent = [f for f in WEB_FONT_FAMILIES if store.family(f) is None]
+    if absent:
+        missing(
+            f"web fonts {', '.join(absent)} are not installed in {WEB_FONT_DIR} "
+            "(scripts/setup.sh runs `ecg-render fonts install`)"
+        )
+    return WEB_FONT_DIR

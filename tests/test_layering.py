@@ -17,6 +17,7 @@ ALLOWED: dict[str, set[str]] = {
     "server": {"server"},
     "server.service": {"motiontext", "engine", "server.service"},
     "server.console": {"engine"},
+    "server.fontsource": {"motiontext", "engine", "server.fontsource"},
     "server.batch": {"motiontext", "engine", "server.service", "server.console", "server.batch"},
     "server.cli": {"motiontext", "engine", "parity", "server"},
     "benchmarks": {"motiontext", "engine", "parity", "server", "benchmarks", "tests"},

@@ -23,12 +23,27 @@ from ..css import (
 
 @dataclass(frozen=True, slots=True)
 class HostDefaults:
-    """The page's defaults that leak into unspecified properties (spec 10.6)."""
+    """The page's inherited values that leak into unspecified properties (spec 10.6): the
+    computed style of the stage's container, as CSS text. ``lang`` is the page's language
+    (no effect on layout here; the reference harness sets it). Named profiles:
+    ``motiontext.host_styles``."""
 
-    font_family: str = "Liberation Serif"
+    font_family: str = '"Liberation Serif"'
     font_size_px: float = 16.0
+    line_height: str = "normal"
     color: str = "#000"
     font_weight: int = 400
+    lang: str = ""
+
+    def css(self) -> dict[str, str]:
+        """The inherited properties as CSS declarations, for a page that hosts the stage."""
+        return {
+            "font-family": self.font_family,
+            "font-size": f"{self.font_size_px:g}px",
+            "line-height": self.line_height,
+            "color": self.color,
+            "font-weight": str(self.font_weight),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +108,7 @@ def root_style(host: HostDefaults) -> Computed:
         font_px=host.font_size_px,
         weight=host.font_weight,
         color=parse_color(host.color) or (0, 0, 0, 1),
-        line_height=("normal", 0.0),
+        line_height=_line_height(host.line_height, host.font_size_px) or ("normal", 0.0),
         text_align="start",
         white_space="normal",
         shadows=(),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+import struct
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
@@ -99,6 +100,25 @@ def segments(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+def used_line_height(line_height: tuple[str, float], font_px: float) -> float:
+    """A non-normal line height as Blink uses it: a LayoutUnit (1/64 px, saturating), floored
+    from the float product for a unitless number and rounded for a length (measured in
+    Chromium 156: 1.6 x 54 px -> 86.390625, 86.4px and 160% -> 86.40625)."""
+    if line_height[0] == "number":
+        product = _f32(_f32(line_height[1]) * _f32(font_px))  # Blink multiplies floats
+        return saturate_layout(math.floor(product * 64) / 64 if math.isfinite(product) else product)
+    value = line_height[1]
+    return saturate_layout(math.floor(value * 64 + 0.5) / 64 if math.isfinite(value) else value)
+
+
+def _f32(value: float) -> float:
+    """``value`` rounded to a float32, as Blink holds it (beyond its range: infinity)."""
+    try:
+        return struct.unpack("f", struct.pack("f", value))[0]
+    except OverflowError:
+        return math.copysign(math.inf, value)
+
+
 class TextLayout:
     """Caches shaping answers; the same word is measured once per font."""
 
@@ -121,8 +141,7 @@ class TextLayout:
             above, below = asc + top, desc + (lead - top)
             fb_above, fb_below = fallback_above_below
             return LineExtent(max(above, fb_above), max(below, fb_below))
-        lh = line_height[1] * font.size_px if line_height[0] == "number" else line_height[1]
-        lh = saturate_layout(lh)  # the used line height is a LayoutUnit
+        lh = used_line_height(line_height, font.size_px)
         lead = lh - (asc + desc)
         top = math.floor(lead / 2)
         return LineExtent(asc + top, desc + (lead - top))

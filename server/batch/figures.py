@@ -10,13 +10,15 @@ from typing import Any
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RunFigures:
     """``seconds`` of wall time, ``fps`` frames rendered per second, ``frames`` written;
-    ``error`` a readable message and ``error_code`` the error tree's machine code."""
+    ``error`` a readable message and ``error_code`` the error tree's machine code;
+    ``warnings`` what the render could not do as asked (font families not installed)."""
 
     seconds: float | None = None
     fps: float | None = None
     frames: int | None = None
     error: str | None = None
     error_code: str | None = None
+    warnings: tuple[str, ...] = ()
 
     def figures(self) -> dict[str, Any]:
         """These fields as keyword arguments for another record of the same run."""
@@ -26,4 +28,5 @@ class RunFigures:
             "frames": self.frames,
             "error": self.error,
             "error_code": self.error_code,
+            "warnings": tuple(self.warnings),
         }

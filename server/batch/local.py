@@ -46,7 +46,7 @@ from server.service.settings import Settings
 _POLL_SECONDS = 0.2  # the runner's loop, and each worker's watch over its parent and stop
 _PROGRESS_SECONDS = 0.25
 _EXIT_ORPHANED = 70
-_RENDER_STACK = ("engine.overlay", "engine.pipeline", "motiontext.parse")
+_RENDER_STACK = ("engine.host_page", "engine.pipeline", "motiontext.parse")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,8 @@ class LocalTask:
     scenario: dict[str, Any]
     options: VideoOptions
     output_path: str
+    host_style: str = "bare"
+    font_dirs: tuple[str, ...] = ()
 
 
 # -- in the worker processes --
@@ -89,7 +91,7 @@ def _watch(parent_pid: int) -> None:
 def render_task(task: LocalTask) -> JobOutcome:
     """Render one job in this worker process; never raises for a render's own errors."""
     global _current
-    from engine.overlay import ScenarioOverlay
+    from engine.host_page import HostPage
     from engine.pipeline import Progress, render_video
     from motiontext.parse import load_scenario
 
@@ -115,13 +117,16 @@ def render_task(task: LocalTask) -> JobOutcome:
                 )
             )
 
+    warnings: tuple[str, ...] = ()
     try:
         scenario = load_scenario(task.scenario)
+        page = HostPage.from_options(task.host_style, task.font_dirs)
+        warnings = tuple(page.warnings(scenario))
         overlay_fps = float(task.options.fps or 30)
         result = render_video(
             task.input_url,
             task.output_path,
-            lambda width, height: ScenarioOverlay(scenario, width, height, overlay_fps),
+            lambda width, height: page.overlay(scenario, width, height, overlay_fps),
             task.options,
             on_progress if _events is not None else None,
             token,
@@ -141,6 +146,7 @@ def render_task(task: LocalTask) -> JobOutcome:
         fps=result.frames / result.elapsed_seconds if result.elapsed_seconds > 0 else None,
         frames=result.frames,
         artifact=Path(task.output_path),
+        warnings=warnings,
     )
 
 
@@ -171,7 +177,7 @@ class LocalExecutor:
     def task(self, job: PlannedJob) -> LocalTask:
         """The worker's instructions; raises RenderError for options or inputs that cannot
         work (reported as the job's failure)."""
-        from server.service.render_job import video_options
+        from server.service.render_job import host_page, video_options
         from server.service.storage import presign_s3_url
 
         item = job.item
@@ -184,6 +190,8 @@ class LocalExecutor:
             scenario=item.scenario,
             options=video_options(self.settings, item.request),
             output_path=str(self.work_dir / item.output_name),
+            host_style=host_page(self.settings, item.options).style_name,
+            font_dirs=tuple(str(d) for d in self.settings.font_dir_paths),
         )
 
     def run(self, jobs: list[PlannedJob], events: JobEvents, stop: threading.Event) -> None:

@@ -151,6 +151,15 @@ class RqExecutor:
 
     # -- steps --
 
+    def _request(self, job: PlannedJob) -> dict:
+        """The line's request, its host style made explicit: a line that names none gets
+        this batch's (``--host-style``, HOST_STYLE), not the workers' default."""
+        request = job.item.request
+        options = request["options"]
+        if options.get("host_style"):
+            return request
+        return {**request, "options": {**options, "host_style": self.settings.host_style}}
+
     def _submit(self, job: PlannedJob) -> tuple[str, int]:
         """Create and queue the cluster job, or find the one these inputs already have."""
         from rq.job import Job
@@ -160,7 +169,7 @@ class RqExecutor:
         attempt = job.attempt
         while True:
             remote_id = remote_job_id(job.job_id, job.input_hash, attempt)
-            if self._store.create(remote_id, job.item.request, None):
+            if self._store.create(remote_id, self._request(job), None):
                 self._queue.submit(remote_id)
                 return remote_id, attempt
             record = self._store.get(remote_id)
@@ -277,6 +286,8 @@ class RqExecutor:
                 error=message,
                 error_code="STORAGE_FAILED",
             )
+        from server.service.render_job import job_warnings
+
         frames = record.frames_total
         return JobOutcome(
             job.job_id,
@@ -285,6 +296,7 @@ class RqExecutor:
             fps=frames / seconds if frames and seconds else None,
             frames=frames,
             artifact=self.work_dir / job.item.output_name,
+            warnings=tuple(job_warnings(record)),
         )
 
 

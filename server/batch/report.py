@@ -7,11 +7,12 @@
      "counts": {"succeeded": 8, "skipped": 30, "failed": 1, "invalid": 1, "interrupted": 0},
      "lines": [{"line": 3, "job_id": "ep-003", "status": "succeeded",
                 "output": "/abs/DIR/ep-003.mp4", "seconds": 4.2, "fps": 71.3, "frames": 300,
-                "error": null, "error_code": null, "earlier_run": false}, ...]}
+                "error": null, "error_code": null, "warnings": [], "earlier_run": false}, ...]}
 
 ``seconds`` is a render's wall time and ``fps`` its speed (frames rendered per second);
 skipped lines repeat what the earlier run measured. ``earlier_run`` marks results taken from
-the state file rather than produced now.
+the state file rather than produced now. ``warnings`` lists what the render could not do as
+asked, e.g. ``font family "X" is not installed: ...``.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class LineResult(RunFigures):
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["status"] = str(self.status)
+        data["warnings"] = list(self.warnings)
         for name in ("seconds", "fps"):
             if data[name] is not None:
                 data[name] = round(data[name], 3)

@@ -84,7 +84,9 @@ class StateEntry(RunFigures):
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StateEntry:
         names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+        fields = {k: v for k, v in data.items() if k in names}
+        fields["warnings"] = tuple(fields.get("warnings") or ())
+        return cls(**fields)
 
 
 class BatchState:

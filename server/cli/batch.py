@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from motiontext.errors import RenderError
+from server.cli.fonts import add_page_options
 
 EXIT_CANNOT_START = 2
 
@@ -50,6 +51,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--retry-failed", action="store_true", help="run the jobs that failed before again"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress output")
+    add_page_options(
+        parser, default_help="for lines whose options name none (default: HOST_STYLE, bare)"
+    )
     parser.set_defaults(run=run)
 
 
@@ -68,6 +72,10 @@ def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     if args.redis:
         settings = settings.model_copy(update={"mode": "rq", "redis_url": args.redis})
+    if args.host_style:
+        settings = settings.model_copy(update={"host_style": args.host_style})
+    if args.font_dir:
+        settings = settings.model_copy(update={"font_dirs": ":".join(map(str, args.font_dir))})
     config = BatchConfig(
         manifest=args.manifest,
         out_dir=args.out,

@@ -4,7 +4,8 @@ Every capability is proven by using it, never by listing it (PyAV lists h264_nve
 machines without a GPU): NVENC by opening an encoder session, NVDEC by decoding a tiny H.264
 stream through PyAV's CUDA hwaccel with software fallback disabled, CuPy by running a kernel,
 fonts by resolving them through Skia's fontconfig manager as the renderer does, Redis by a
-PING when REDIS_URL is set.
+PING when REDIS_URL is set. The web font folders (FONT_DIRS, or --font-dir) are listed with
+the families each holds.
 
 Exit status 0 when the CPU path (H.264 decode, libx264 encode, Skia raster) is usable, else 1.
 Missing fonts are reported as warnings: renders still run, but captions would not match the
@@ -21,8 +22,10 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from fractions import Fraction
+from pathlib import Path
 
 from engine.nvdec import error_text, match_ffmpeg_context_flags, probe_nvdec, tiny_h264_packets
+from server.cli.fonts import add_font_dir_option, font_dirs
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
 # The families the renderer resolves CSS to on Debian, as Chromium does (engine/fonts.py).
@@ -185,6 +188,34 @@ def check_font(family: str, sample: str) -> Check:
     return Check(f"font {family}", Status.OK, "resolves via fontconfig")
 
 
+def check_font_dirs(dirs: tuple[Path, ...]) -> Check:
+    """The web font folders and their families; warn about absent folders and unreadable
+    files (renders then fall back for those families)."""
+    from engine.font_store import FontStore
+
+    name = "web font folders"
+    if not dirs:
+        return Check(name, Status.OK, "none (FONT_DIRS is empty): system fonts only")
+    store = FontStore(dirs)
+    parts: list[str] = []
+    absent: list[str] = []
+    for folder in dirs:
+        if not folder.is_dir():
+            absent.append(str(folder))
+            parts.append(f"{folder}: absent")
+            continue
+        names = sorted(f.name for f in store.families.values() if f.folder.is_relative_to(folder))
+        shown = ", ".join(names[:6]) + (f" +{len(names) - 6}" if len(names) > 6 else "")
+        parts.append(f"{folder}: {shown or 'no families'}")
+    detail = "; ".join(parts)
+    if store.problems:
+        detail += f"; {len(store.problems)} unreadable: {store.problems[0]}"
+    if len(absent) == len(dirs):
+        detail += " (no web fonts: `ecg-render fonts install FAMILY` creates the first)"
+    status = Status.WARN if store.problems or len(absent) == len(dirs) else Status.OK
+    return Check(name, status, detail)
+
+
 def _version_line(argv: list[str]) -> str | None:
     try:
         out = subprocess.run(argv, capture_output=True, text=True, timeout=20, check=False)
@@ -256,7 +287,7 @@ def _redis_url_if_set() -> str | None:
     return settings.redis_url if "redis_url" in settings.model_fields_set else None
 
 
-def run_checks(redis_url: str | None = None) -> list[Check]:
+def run_checks(redis_url: str | None = None, font_dirs: tuple[Path, ...] = ()) -> list[Check]:
     """Every check, in the report's order; none raises."""
     checks: list[Callable[[], Check]] = [
         check_pyav,
@@ -268,6 +299,7 @@ def run_checks(redis_url: str | None = None) -> list[Check]:
         check_cupy,
         check_skia,
         *[lambda f=family, s=sample: check_font(f, s) for family, sample in FONTS],
+        lambda: check_font_dirs(font_dirs),
         check_chromium,
         lambda: check_redis(redis_url),
     ]
@@ -316,11 +348,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "fonts, Chromium, Redis) and print what works. Exit 0 when the CPU render path works.",
     )
     parser.add_argument("--json", action="store_true", help="print the checks as JSON")
+    add_font_dir_option(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    checks = run_checks(_redis_url_if_set())
+    checks = run_checks(_redis_url_if_set(), font_dirs(args))
     usable = cpu_path_usable(checks)
     if args.json:
         payload = {"cpu_path_usable": usable, "checks": [asdict(c) for c in checks]}

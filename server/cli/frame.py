@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from server.cli.fonts import add_page_options, host_page, print_warnings
+
 
 def parse_size(text: str) -> tuple[int, int]:
     try:
@@ -41,6 +43,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="render one seek after a fresh load instead of sequential playback",
     )
     p.add_argument("-o", "--output", required=True, help="output PNG path")
+    add_page_options(p)
     p.set_defaults(run=run)
 
 
@@ -57,8 +60,12 @@ def run(args: argparse.Namespace) -> int:
     t = args.time if args.time is not None else args.frame / args.fps
     try:
         scenario = load_scenario_file(args.scenario)
+        page = host_page(args)
+        print_warnings("frame", page.warnings(scenario))
         width, height = args.size
-        [rgba] = render_frames(scenario, [t], width, height, args.fps, sequential=not args.fresh)
+        [rgba] = render_frames(
+            scenario, [t], width, height, args.fps, not args.fresh, page.style, page.shaper()
+        )
     except RenderError as exc:
         where = f" at {exc.path}" if getattr(exc, "path", "") else ""
         print(f"error [{exc.code}]{where}: {exc}", file=sys.stderr)

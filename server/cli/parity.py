@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from motiontext.host_styles import HOST_STYLES
+from server.cli.fonts import add_font_dir_option, font_dirs
 from server.cli.frame import parse_size
 
 DEFAULT_REPORT = "out/parity_report.html"
@@ -16,7 +18,10 @@ Chromium, tests/parity/harness) and with ECG Render, compare every Nth frame wit
 project's metric (parity/metric.py: IoU >= 0.95 and blurred MAE <= 4.0), print a table, and
 exit 1 if any compared frame is outside the bound (2 on errors).
 
-Both sides play sequentially from t = 0 at --fps. The size defaults to the scenario's aspect
+Both sides play sequentially from t = 0 at --fps, on the same host page: the host style
+profile (--host-style, repeatable: each scenario runs once per profile) as page CSS in
+Chromium and as inherited values natively, and the web fonts of the font folders (loaded
+in the page with FontFace, one per file, as the editor loads them). The size defaults to the scenario's aspect
 (1920x1080, or 1080x1920 for 9:16); the duration to the last cue end.
 
 Plugins: the harness registers no plugin (the official plugins' code is not in the
@@ -84,6 +89,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="folder the reference page serves relative define asset URLs from",
     )
     p.add_argument(
+        "--host-style",
+        action="append",
+        choices=tuple(HOST_STYLES),
+        default=None,
+        help="host style profile for both sides; repeat to run each scenario in several "
+        "(default: the HOST_STYLE setting, bare)",
+    )
+    add_font_dir_option(p)
+    p.add_argument(
         "--chromium",
         default=None,
         help="Chromium executable (default /usr/bin/chromium or chromium on PATH)",
@@ -136,12 +150,14 @@ def _print_table(summaries, out) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from engine.host_page import HostPage
     from motiontext.errors import RenderError
     from motiontext.parse import load_scenario_text
     from parity.metric import IOU_MIN, MAE_MAX
     from parity.reference_browser import ReferenceRenderer, find_chromium
     from parity.report import ParityReport
     from parity.run import default_size, frame_indices, last_cue_end, run_scenario
+    from server.service.settings import get_settings
 
     if args.fps <= 0:
         print("error: --fps must be positive", file=sys.stderr)
@@ -160,12 +176,16 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
 
+    styles = args.host_style or [get_settings().host_style]
+    pages = [HostPage.from_options(style, font_dirs(args)) for style in styles]
     report = ParityReport(max_frames=args.report_frames)
     errors = 0
     try:
         with ReferenceRenderer(chromium_path=chromium, assets_dir=args.assets_dir) as reference:
-            for path in args.scenarios:
+            for path, page in ((p, page) for p in args.scenarios for page in pages):
                 name = Path(path).name
+                if len(pages) > 1 or page.style_name != "bare":
+                    name = f"{name} [{page.style_name}]"
                 summary = None
                 try:
                     text = Path(path).read_text(encoding="utf-8")
@@ -190,6 +210,7 @@ def run(args: argparse.Namespace) -> int:
                         args.fps,
                         frames,
                         report.on_frame,
+                        page,
                     )
                 except (OSError, ValueError, RenderError) as exc:
                     if summary is None:

@@ -19,6 +19,7 @@ from engine.nvdec import DECODERS
 from engine.pipeline import RenderResult, render_video
 from engine.video_options import DEFAULT_QUALITY, ENCODERS, VideoOptions, parse_fps, parse_size
 from motiontext.errors import CancelledError, DecodeError, InputError, RenderError, ScenarioError
+from server.cli.fonts import add_page_options, host_page, print_warnings
 from server.console import ProgressBar
 
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
@@ -66,6 +67,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="where captions are blended: auto = CuPy on the GPU when one answers; with NVDEC "
         "the pictures then stay in GPU memory until they are encoded",
     )
+    add_page_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress output")
     parser.set_defaults(run=run)
 
@@ -73,7 +75,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     # Imported here so this module (and the CLI's parser) loads even where the scenario
     # stack is unavailable or slow to import.
-    from engine.overlay import ScenarioOverlay
     from motiontext.parse import load_scenario_file
 
     err = sys.stderr
@@ -89,6 +90,8 @@ def run(args: argparse.Namespace) -> int:
             array_backend=args.array_backend,
         )
         scenario = load_scenario_file(args.scenario)
+        page = host_page(args)
+        print_warnings("render", page.warnings(scenario))
         bar = None if args.quiet else ProgressBar(err)
         cancel = CancelToken()
         overlay_fps = float(options.fps) if options.fps else _source_rate(args.input, options)
@@ -96,7 +99,7 @@ def run(args: argparse.Namespace) -> int:
             result = render_video(
                 args.input,
                 args.output,
-                lambda width, height: ScenarioOverlay(scenario, width, height, overlay_fps),
+                lambda width, height: page.overlay(scenario, width, height, overlay_fps),
                 options,
                 on_progress=bar.update if bar else None,
                 cancel=cancel,

@@ -38,9 +38,15 @@ from fastapi.staticfiles import StaticFiles
 
 from motiontext.errors import RenderError, ScenarioError
 from server.service.callbacks import CallbackDispatcher, RetryPolicy
-from server.service.jobs import JobSnapshot, JobStatus
+from server.service.jobs import JobStatus
 from server.service.metrics import CONTENT_TYPE, build_registry, render_metrics
-from server.service.render_job import ServiceContext, build_context, check_input_url
+from server.service.render_job import (
+    ServiceContext,
+    build_context,
+    check_input_url,
+    host_page,
+    job_warnings,
+)
 from server.service.schemas import (
     JOB_ID_PATTERN,
     CancelResponse,
@@ -315,7 +321,10 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
 
     @api.get("/api/render/{job_id}/status", response_model=StatusResponse, tags=["render"])
     def job_status(job_id: JobIdPath) -> StatusResponse:
-        return StatusResponse(**_snapshot(ctx, job_id).payload())
+        record = ctx.store.get(job_id)
+        if record is None:
+            raise ApiError(404, "NOT_FOUND", f"no job {job_id!r}")
+        return StatusResponse(**record.snapshot.payload(), warnings=job_warnings(record))
 
     @api.post("/api/render/{job_id}/cancel", response_model=CancelResponse, tags=["render"])
     def cancel_job(job_id: JobIdPath) -> CancelResponse:
@@ -349,7 +358,10 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
         options = record.request.get("options") or {}
         size = (width or options.get("width") or 1920, height or options.get("height") or 1080)
         try:
-            png = render_preview_png(record.request["scenario"], size, t, options.get("fps", 30))
+            page = host_page(settings, options)
+            png = render_preview_png(
+                record.request["scenario"], size, t, options.get("fps", 30), page
+            )
         except ScenarioError as exc:  # accepted by the parser, refused by the renderer
             raise ApiError(422, exc.code, str(exc), "scenario") from None
         return Response(png, media_type="image/png")
@@ -359,19 +371,15 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
         """A posted scenario's caption overlay at ``t`` as a transparent PNG."""
         try:
             check_json_values(body.scenario)
-            png = render_preview_png(body.scenario, (body.width, body.height), body.t, body.fps)
+            page = host_page(settings, {"host_style": body.host_style})
+            png = render_preview_png(
+                body.scenario, (body.width, body.height), body.t, body.fps, page
+            )
         except ScenarioError as exc:
             raise ApiError(
                 422, exc.code, str(exc), "scenario." + exc.path if exc.path else "scenario"
             ) from None
         return Response(png, media_type="image/png")
-
-
-def _snapshot(ctx: ServiceContext, job_id: str) -> JobSnapshot:
-    record = ctx.store.get(job_id)
-    if record is None:
-        raise ApiError(404, "NOT_FOUND", f"no job {job_id!r}")
-    return record.snapshot
 
 
 def _add_service_routes(api: APIRouter, ctx: ServiceContext, queue: Any, registry: Any) -> None:

@@ -13,6 +13,7 @@ job as the canceller set it and publishes nothing.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 import threading
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from engine.cancel import CancelToken
 from engine.pipeline import Progress, RenderResult, render_video
@@ -33,15 +34,27 @@ from motiontext.errors import (
     RenderError,
     StorageError,
 )
-from server.service.jobs import JobStatus, JobStore, MemoryJobStore, progress_percent
+from server.service.jobs import JobRecord, JobStatus, JobStore, MemoryJobStore, progress_percent
 from server.service.settings import Settings
 from server.service.storage import Storage, build_storage, presign_s3_url
 from server.service.url_safety import check_video_url, video_policy
+
+if TYPE_CHECKING:
+    from engine.host_page import HostPage
 
 log = logging.getLogger("ecg_render.jobs")
 _CANCEL_POLL_SECONDS = 0.2  # a cancel reaches a running render within this (+ one frame)
 _REPORT_SECONDS = 0.25  # progress is written at most this often (plus at each 10 % step)
 TRANSIENT = (DownloadError, StorageError)
+WARNINGS_KEY = "warnings"  # JobRecord.data entry: JSON list of readable lines
+
+
+def job_warnings(record: JobRecord) -> list[str]:
+    """The warnings a render recorded for the job (missing font families)."""
+    try:
+        return list(json.loads(record.data.get(WARNINGS_KEY) or "[]"))
+    except ValueError:
+        return []
 
 
 @dataclass(slots=True)
@@ -86,6 +99,15 @@ def video_options(settings: Settings, request: dict[str, Any]) -> VideoOptions:
         open_timeout_seconds=settings.input_open_timeout_seconds,
         read_timeout_seconds=settings.input_read_timeout_seconds,
     )
+
+
+def host_page(settings: Settings, options: dict[str, Any] | None) -> HostPage:
+    """The page a request's render imitates: its ``host_style`` option (else HOST_STYLE)
+    and the FONT_DIRS web fonts."""
+    from engine.host_page import HostPage
+
+    style = (options or {}).get("host_style") or settings.host_style
+    return HostPage.from_options(style, settings.font_dir_paths)
 
 
 def output_name(job_id: str, request: dict[str, Any]) -> str:
@@ -216,16 +238,21 @@ def render_piece(
     whole: bool = True,
     wrap_overlay: Callable[[Any], Any] | None = None,
 ) -> RenderResult:
-    """Render ``input_url`` with the request's scenario and options into ``output_path``."""
-    from engine.overlay import ScenarioOverlay
+    """Render ``input_url`` with the request's scenario and options into ``output_path``.
+    Families the scenario names that are not installed are recorded as the job's
+    ``warnings`` (status only: the callback payload stays the backend's)."""
     from motiontext.parse import load_scenario
 
     options = video_options(ctx.settings, request)
     scenario = load_scenario(request["scenario"])
     overlay_fps = float(options.fps or 30)
+    page = host_page(ctx.settings, request.get("options"))
+    warnings = page.warnings(scenario)
+    if warnings:
+        ctx.store.put_data(job_id, WARNINGS_KEY, json.dumps(warnings, ensure_ascii=False))
 
     def make_overlay(width: int, height: int) -> Any:
-        overlay = ScenarioOverlay(scenario, width, height, overlay_fps)
+        overlay = page.overlay(scenario, width, height, overlay_fps)
         return wrap_overlay(overlay) if wrap_overlay else overlay
 
     reporter = FrameReporter(ctx.store, job_id, part, whole)

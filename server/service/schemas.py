@@ -9,14 +9,40 @@ from __future__ import annotations
 
 import io
 import logging
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
+from motiontext.host_styles import HOST_STYLES
 from server.service.jobs import JobStatus
 
 JOB_ID_PATTERN = r"^[A-Za-z0-9._-]{1,128}$"
 log = logging.getLogger("ecg_render.api")
+
+if TYPE_CHECKING:
+    from engine.host_page import HostPage
+
+
+def _known_host_style(value: str | None) -> str | None:
+    if value is not None and value not in HOST_STYLES:
+        raise ValueError(f"must be one of {', '.join(HOST_STYLES)}, but is {value!r}")
+    return value
+
+
+HostStyleName = Annotated[str | None, AfterValidator(_known_host_style)]
+HOST_STYLE_FIELD = Field(
+    None,
+    validation_alias=AliasChoices("host_style", "hostStyle"),
+    description="host style profile: bare or ecg-editor (default: the HOST_STYLE setting)",
+)
 
 
 class RenderOptions(BaseModel):
@@ -29,6 +55,7 @@ class RenderOptions(BaseModel):
     fps: int = Field(30, ge=1, le=60)
     quality: int = Field(90, ge=10, le=100, description="10..100, mapped to CRF/CQ")
     format: Literal["mp4", "mov", "webm"] = "mp4"
+    host_style: HostStyleName = HOST_STYLE_FIELD
 
     @model_validator(mode="after")
     def _size_pair(self) -> RenderOptions:
@@ -123,6 +150,11 @@ class StatusResponse(BaseModel):
     duration: float | None = Field(None, description="seconds")
     error_message: str | None = None
     error_code: str | None = None
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="what the render could not do as asked, e.g. font families that are not "
+        "installed (not part of the callbacks)",
+    )
 
 
 class PreviewBody(BaseModel):
@@ -131,6 +163,7 @@ class PreviewBody(BaseModel):
     width: int = Field(1920, ge=16, le=3840)
     height: int = Field(1080, ge=16, le=2160)
     fps: int = Field(30, ge=1, le=60)
+    host_style: HostStyleName = HOST_STYLE_FIELD
 
 
 def check_json_values(document: Any) -> None:
@@ -177,7 +210,11 @@ def check_json_values(document: Any) -> None:
 
 
 def render_preview_png(
-    scenario: dict[str, Any], size: tuple[int, int], t_seconds: float, fps: float = 30
+    scenario: dict[str, Any],
+    size: tuple[int, int],
+    t_seconds: float,
+    fps: float = 30,
+    page: HostPage | None = None,
 ) -> bytes:
     """The scenario's caption overlay at ``t_seconds`` as a PNG with straight alpha.
     Raises ScenarioError for a scenario the parser refuses, and for one it accepts but the
@@ -186,13 +223,13 @@ def render_preview_png(
     import numpy as np
     from PIL import Image
 
-    from engine.overlay import ScenarioOverlay
+    from engine.host_page import HostPage
     from motiontext.errors import RenderError, ScenarioError
     from motiontext.parse import load_scenario
 
     parsed = load_scenario(scenario)
     try:
-        overlay = ScenarioOverlay(parsed, size[0], size[1], float(fps))
+        overlay = (page or HostPage()).overlay(parsed, size[0], size[1], float(fps))
         rgba = overlay.overlay_at(round(t_seconds * fps), t_seconds).rgba.astype(np.float32)
     except RenderError:
         raise

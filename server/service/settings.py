@@ -80,6 +80,13 @@ class Settings(BaseSettings):
     job_retries: int = Field(2, ge=0, le=10)  # rq: extra tries after a transient failure
     job_ttl_seconds: int = Field(7 * 24 * 3600, ge=60)  # finished job records are kept this long
 
+    # Look of the editor page (README "Matching the editor"): the host style profile renders
+    # inherit when the request names none, and the web font folders (":"-separated, first
+    # first; `ecg-render fonts install` writes into the first).
+    host_style: str = "bare"
+    font_dirs: str = "fonts"
+    npm_registry: str = "https://registry.npmjs.org"  # where `fonts install` fetches from
+
     # Callbacks
     # With these defaults a status callback is retried for about 7 minutes (full jitter:
     # 20 tries, waits capped at 60 s), so an endpoint down for minutes still gets it.
@@ -90,6 +97,19 @@ class Settings(BaseSettings):
 
     # Health
     min_free_disk_mb: int = Field(1024, ge=0)
+
+    @field_validator("host_style")
+    @classmethod
+    def _known_host_style(cls, value: str) -> str:
+        from motiontext.host_styles import HOST_STYLES
+
+        if value not in HOST_STYLES:
+            raise ValueError(f"must be one of {', '.join(HOST_STYLES)}, but is {value!r}")
+        return value
+
+    @property
+    def font_dir_paths(self) -> tuple[Path, ...]:
+        return tuple(Path(d) for d in self.font_dirs.split(":") if d.strip())
 
     @field_validator("public_base_url")
     @classmethod

@@ -11,8 +11,10 @@ Two shapes, both plugin-free (the reference harness registers no plugins):
   anchor, a position, a font size (``fontSizeRel`` or a px string), a colour, and a sentence
   long enough to wrap at the shrink-to-fit width.
 
-Text is Latin, Korean or mixed; stages are 16:9 or 9:16. A drawn case is a :class:`FuzzCase`:
-the JSON document plus the stage size and the frames to compare.
+Text is Latin, Korean or mixed; stages are 16:9 or 9:16. A caption track may leave the font
+family or the colour unset, so that the host page's (``motiontext.host_styles``) show. A
+drawn case is a :class:`FuzzCase`: the JSON document plus the stage size, the frames to
+compare and the host style profile both renderers imitate.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
+from engine.host_page import HostPage
 from motiontext.parse import load_scenario
 from parity.reference_browser import ReferenceRenderer
 from parity.run import run_scenario
@@ -125,6 +128,7 @@ BOX_COLORS = [
 ]
 BORDER_COLORS = ["#ffffff", "#FFD400", "#000", "rgba(255,0,0,0.8)"]
 FAMILIES = ["Arial, sans-serif", "Arial", "sans-serif"]
+UNSET = None  # the key is left out: the host page's value is inherited
 
 
 @dataclass(frozen=True)
@@ -134,12 +138,14 @@ class FuzzCase:
     height: int
     frames: tuple[int, ...] = FRAMES
     fps: int = FPS
+    host_style: str = "bare"
 
     def to_json(self) -> dict:
         return {
             "size": [self.width, self.height],
             "fps": self.fps,
             "frames": list(self.frames),
+            "host_style": self.host_style,
             "scenario": self.doc,
         }
 
@@ -181,16 +187,17 @@ def box_styles(draw: st.DrawFn) -> dict:
 
 @st.composite
 def caption_track(draw: st.DrawFn) -> dict:
+    style = {
+        "fontSizeRel": draw(_rounded(0.025, 0.09)),
+        "fontFamily": draw(st.sampled_from([*FAMILIES, UNSET])),
+        "color": draw(st.sampled_from([*TEXT_COLORS, UNSET])),
+        "align": "center",
+    }
     return {
         "id": "caption",
         "type": "subtitle",
         "layer": 1,
-        "defaultStyle": {
-            "fontSizeRel": draw(_rounded(0.025, 0.09)),
-            "fontFamily": draw(st.sampled_from(FAMILIES)),
-            "color": draw(st.sampled_from(TEXT_COLORS)),
-            "align": "center",
-        },
+        "defaultStyle": {key: value for key, value in style.items() if value is not UNSET},
         "defaultBoxStyle": draw(box_styles()),
         "defaultConstraints": {"safeArea": draw(safe_areas())},
     }
@@ -271,7 +278,7 @@ def free_cue(draw: st.DrawFn, index: int) -> dict:
 
 
 @st.composite
-def fuzz_cases(draw: st.DrawFn) -> FuzzCase:
+def fuzz_cases(draw: st.DrawFn, host_style: str = "bare") -> FuzzCase:
     aspect = draw(st.sampled_from(["16:9", "9:16"]))
     n_captions = draw(st.integers(0, 2))
     n_free = draw(st.integers(0 if n_captions else 1, 1))
@@ -293,7 +300,7 @@ def fuzz_cases(draw: st.DrawFn) -> FuzzCase:
         "cues": cues,
     }
     width, height = SIZES[aspect]
-    return FuzzCase(doc, width, height)
+    return FuzzCase(doc, width, height, host_style=host_style)
 
 
 # -- running a case (the fuzz test and the regression replay share this) ----------------------
@@ -304,15 +311,22 @@ REGRESSIONS_DIR = Path(__file__).resolve().parent / "regressions"
 def case_from_json(data: dict) -> FuzzCase:
     width, height = data["size"]
     return FuzzCase(
-        data["scenario"], int(width), int(height), tuple(data["frames"]), int(data.get("fps", FPS))
+        data["scenario"],
+        int(width),
+        int(height),
+        tuple(data["frames"]),
+        int(data.get("fps", FPS)),
+        str(data.get("host_style", "bare")),
     )
 
 
 def case_failures(reference: ReferenceRenderer, case: FuzzCase) -> list[str]:
     """Render ``case`` in both renderers; one line per frame outside the metric's bound."""
     scenario = load_scenario(case.doc)
+    frames = list(case.frames)
+    page = HostPage(case.host_style)
     results = run_scenario(
-        "fuzz", case.doc, scenario, reference, case.width, case.height, case.fps, list(case.frames)
+        "fuzz", case.doc, scenario, reference, case.width, case.height, case.fps, frames, page=page
     )
     return [
         f"frame {r.frame_index}: IoU {r.score.iou:.4f}, MAE {r.score.mae:.2f}"

@@ -4,6 +4,10 @@ sizes, colours, box styles, anchors, positions, safe areas, wrapping, 16:9 and 9
 rendered by the original renderer (Chromium) and by ECG Render and scored with the project's
 metric (parity/metric.py).
 
+Both host style profiles run (motiontext/host_styles.py): ``bare`` with the full example
+count, ``ecg-editor`` with fewer (its cases differ from bare ones only in what the page
+passes down), keeping the live suite's time reasonable on 2 cores.
+
 Reproducible: derandomized, no example database. A failing case is shrunk by Hypothesis and
 the minimal one is saved as ``tests/parity/regressions/fuzz_<hash>.json``, which
 test_live_regressions.py replays from then on."""
@@ -18,20 +22,21 @@ from tests.parity.strategies import FuzzCase, case_failures, fuzz_cases, save_re
 
 pytestmark = pytest.mark.browser
 
-MAX_EXAMPLES = 36
+MAX_EXAMPLES = {"bare": 36, "ecg-editor": 24}
 
 
-def test_fuzzed_scenarios_match_reference(reference: ReferenceRenderer) -> None:
+@pytest.mark.parametrize("host_style", list(MAX_EXAMPLES))
+def test_fuzzed_scenarios_match_reference(reference: ReferenceRenderer, host_style: str) -> None:
     last_failure: list[tuple[FuzzCase, list[str]]] = []
 
     @settings(
-        max_examples=MAX_EXAMPLES,
+        max_examples=MAX_EXAMPLES[host_style],
         deadline=None,
         derandomize=True,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
-    @given(case=fuzz_cases())
+    @given(case=fuzz_cases(host_style))
     def check(case: FuzzCase) -> None:
         try:
             failures = case_failures(reference, case)

@@ -230,6 +230,8 @@ def test_validation_at_the_door(
         ({"quality": 5}, "options.quality"),
         ({"format": "avi"}, "options.format"),
         ({"width": 1921, "height": 1080}, "options"),
+        ({"hostStyle": "editor"}, "options.hostStyle"),
+        ({"host_style": "Bare"}, "options.host_style"),
     ):
         response = post(_body("snake", "bad-3", url, None, options))
         assert response.status_code == 422, options
@@ -268,6 +270,48 @@ def test_preview_pngs(
     bad = client.post(f"{server.url}/preview", json={"scenario": {"version": "1.0"}})
     assert bad.status_code == 422 and bad.json()["error_code"] == "INVALID_SCENARIO"
     assert client.get(f"{server.url}/api/render/none/preview").status_code == 404
+
+
+def test_host_style_and_missing_font_warnings(
+    service: tuple[ServerThread, Path],
+    client: httpx.Client,
+    clip_server: str,
+    callback_receiver: CallbackReceiver,
+) -> None:
+    """options.hostStyle picks the page the render imitates; families that are not
+    installed are listed in the status's warnings, while callbacks keep the backend's model."""
+    server, _ = service
+    scenario = copy.deepcopy(SCENARIO)
+    scenario["tracks"][0]["defaultStyle"]["fontFamily"] = "Missing Display, Arial"
+    body = _body(
+        "camel",
+        "editor-1",
+        f"{clip_server}/short.mp4",
+        callback_receiver.url,
+        {"hostStyle": "ecg-editor", "width": 640, "height": 360},
+    ) | {"scenario": scenario}
+    post_render(client, server.url, body)
+    status = wait_final(client, server.url, "editor-1")
+    assert status["status"] == "completed", status
+    assert len(status["warnings"]) == 1
+    assert status["warnings"][0].startswith('font family "Missing Display" is not installed')
+    calls = wait_callbacks(callback_receiver, "editor-1")
+    assert calls and all("warnings" not in call for call in calls)
+    plain = _body("snake", "plain-1", f"{clip_server}/short.mp4", None)
+    post_render(client, server.url, plain)
+    assert wait_final(client, server.url, "plain-1")["warnings"] == []
+
+    def preview(host_style: str) -> tuple[int, int, int, int]:
+        from PIL import Image
+
+        body = {"scenario": SCENARIO, "t": 1.0, "width": 640, "height": 360}
+        response = client.post(f"{server.url}/preview", json=body | {"hostStyle": host_style})
+        assert response.status_code == 200
+        return Image.open(io.BytesIO(response.content)).getchannel("A").getbbox()
+
+    # The editor's line-height 1.6 makes the caption box taller than on the bare page.
+    bare, editor = preview("bare"), preview("ecg-editor")
+    assert editor[3] - editor[1] > bare[3] - bare[1]
 
 
 def test_health_queue_metrics(service: tuple[ServerThread, Path], client: httpx.Client) -> None:

@@ -446,6 +446,45 @@ def test_mixed_results_and_retry_failed(folder: Path, batch_clips: dict[str, Pat
 # -- rq mode --
 
 
+def test_host_style_and_font_warnings_in_the_report(
+    folder: Path, batch_clips: dict[str, Path]
+) -> None:
+    """Manifest options pick the host style (``--host-style`` is the default for lines that
+    name none); families that are not installed are each line's ``warnings``, kept when a
+    rerun skips the line."""
+    tiny = str(batch_clips["tiny"])
+    missing = json.loads(json.dumps(SCENARIO))
+    missing["tracks"][0]["defaultStyle"]["fontFamily"] = "Picked Web Font, Arial"
+    manifest = write_jsonl(
+        folder / "m.jsonl",
+        [
+            {"job_id": "w-1", "video": tiny, "scenario": missing, "options": {"hostStyle": "bare"}},
+            {"job_id": "w-2", "video": tiny, "scenario": "scenario.json"},
+        ],
+    )
+    parsed = read_manifest(manifest)
+    assert [i.options["host_style"] for i in parsed.items] == ["bare", None]
+    from server.batch.local import LocalExecutor
+
+    settings = make_settings(folder / "svc", host_style="ecg-editor", font_dirs="a:b")
+    executor = LocalExecutor(settings, 1, folder)
+    tasks = [
+        executor.task(PlannedJob(item, "hash", folder / item.output_name)) for item in parsed.items
+    ]
+    assert [(t.host_style, t.font_dirs) for t in tasks] == [
+        ("bare", ("a", "b")),
+        ("ecg-editor", ("a", "b")),
+    ]
+    out = folder / "out"
+    for _ in range(2):  # the second run skips both lines
+        result = run_batch_process(manifest, out, "--jobs", "1", "--host-style", "ecg-editor")
+        assert result.returncode == 0, result.stderr
+        report = report_lines(out)
+        assert [len(report[n]["warnings"]) for n in (1, 2)] == [1, 0]
+        assert report[1]["warnings"][0].startswith('font family "Picked Web Font" is not')
+    assert [report[n]["status"] for n in (1, 2)] == ["skipped", "skipped"]
+
+
 def test_rq_mode(redis_url: str, folder: Path, batch_clips: dict[str, Path]) -> None:
     """Submits through the service's store and queue to real workers, follows them, copies
     the results; a rerun after kill -9 follows the same cluster jobs instead of resubmitting."""

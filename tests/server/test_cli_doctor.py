@@ -24,6 +24,7 @@ EXPECTED_NAMES = {
     "font Liberation Serif",
     "font DejaVu Sans",
     "font Noto Sans CJK KR",
+    "web font folders",
     "Chromium",
     "Redis",
 }
@@ -114,3 +115,15 @@ def test_redis_password_is_not_printed() -> None:
     assert cli_doctor._safe_url("redis://user:secret@host:6379/0") == "redis://user:***@host:6379/0"
     assert cli_doctor._safe_url("redis://:secret@host/0") == "redis://***@host/0"
     assert cli_doctor._safe_url("redis://host:6379/0") == "redis://host:6379/0"
+
+
+def test_web_font_folders_are_reported(tmp_path, capsys: pytest.CaptureFixture) -> None:
+    """Each folder with the families it holds; absent folders say so."""
+    from tests.engine.font_files import write_font
+
+    write_font(tmp_path / "store" / "display.ttf", "Doctor Display")
+    assert main(["doctor", "--json", "--font-dir", str(tmp_path / "store")]) == 0
+    by_name = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
+    check = by_name["web font folders"]
+    assert check["status"] == "ok" and "Doctor Display" in check["detail"], check
+    assert cli_doctor.check_font_dirs((tmp_path / "none",)).status is Status.WARN

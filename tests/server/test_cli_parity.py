@@ -67,7 +67,7 @@ def test_help_states_the_plugin_policy(capsys: pytest.CaptureFixture[str]) -> No
         main(["parity", "--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    for option in ("--every", "--report", "--fps", "--size", "--duration"):
+    for option in ("--every", "--report", "--fps", "--size", "--duration", "--host-style"):
         assert option in out
     assert "SKIPPED" in out and "plugin" in out
 
@@ -161,6 +161,30 @@ def test_live_run_prints_table_and_writes_report(
     html = report.read_text(encoding="utf-8")
     assert "PASS" in html and "data:image/png;base64," in html
     assert "http://" not in html and "src='/" not in html  # self-contained
+
+
+@pytest.mark.browser
+def test_live_run_in_both_host_styles_with_web_fonts(
+    live: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each scenario runs once per --host-style; --font-dir web fonts load on both sides."""
+    from tests.requirements_check import require_web_fonts
+
+    doc = _scenario()
+    doc["tracks"][0]["defaultStyle"]["fontFamily"] = "Noto Sans KR"
+    doc["cues"][0]["root"]["children"][0]["text"] = "Hello 안녕하세요"
+    path = tmp_path / "web.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    argv = ["parity", str(path), "--every", "15", "--size", "1280x720"]
+    styles = ["--host-style", "bare", "--host-style", "ecg-editor"]
+
+    rc = main([*argv, *styles, "--font-dir", str(require_web_fonts())])
+
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    rows = [line.split() for line in out.splitlines() if line.startswith("web.json")]
+    assert [row[1] for row in rows] == ["[bare]", "[ecg-editor]"]
+    assert all(row[2:7] == ["1280x720", "4", "4", "0", "0"] for row in rows), out
 
 
 @pytest.mark.browser

@@ -1,5 +1,5 @@
 // In-page half of the reference harness (tests/parity/reference.py drives it).
-// Exposes window.harness: reset(scenario, w, h), seekMany(times), boxes().
+// Exposes window.harness: reset(scenario, w, h, seed, host), seekMany(times), boxes().
 // Follows shared/spec/reference-harness.md section 5; plugins are deliberately not registered.
 import { MotionTextRenderer } from '/node_modules/motiontext-renderer/dist/index.js';
 
@@ -26,14 +26,45 @@ const fontsReady = (async () => {
   await document.fonts.ready;
 })();
 
+// The host page (motiontext/host_styles.py): the inherited values of the stage's container,
+// applied to the frame (html stays 16 px, so rem does too), and its language.
+const HOST_PROPERTIES = ['font-family', 'font-size', 'line-height', 'color', 'font-weight'];
+
+function applyHost(host) {
+  for (const name of HOST_PROPERTIES) frame.style.removeProperty(name);
+  for (const [name, value] of Object.entries(host?.css ?? {})) frame.style.setProperty(name, value);
+  if (host?.lang) frame.lang = host.lang;
+  else frame.removeAttribute('lang');
+}
+
+// Web fonts, as the editor loads them: one FontFace per file, regular descriptors, the
+// unicode-range of each Fontsource subset. Loaded once per page, in declaration order (later
+// faces win where ranges overlap, as in Blink).
+const webFonts = new Map();
+
+async function loadWebFonts(faces) {
+  await Promise.all((faces ?? []).map((f) => {
+    if (!webFonts.has(f.url)) {
+      const descriptors = { weight: String(f.weight), style: f.style };
+      if (f.unicodeRange) descriptors.unicodeRange = f.unicodeRange;
+      const face = new FontFace(f.family, `url(${f.url})`, descriptors);
+      document.fonts.add(face);
+      webFonts.set(f.url, face.load());
+    }
+    return webFonts.get(f.url);
+  }));
+}
+
 function rectOf(el) {
   const r = el.getBoundingClientRect();
   return { x: r.x, y: r.y, width: r.width, height: r.height };
 }
 
-async function reset(scenario, width, height, seed = 1) {
+async function reset(scenario, width, height, seed = 1, host = null) {
   await fontsReady;
+  await loadWebFonts(host?.fonts);
   if (renderer) renderer.dispose();
+  applyHost(host);
   frame.style.width = `${width}px`;
   frame.style.height = `${height}px`;
   // A fresh stage element each time: dispose() leaves inline fit styles on the old one.

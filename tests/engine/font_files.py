@@ -1,0 +1,50 @@
+"""Small font files for tests: a system face (Liberation Sans) renamed to a family of the
+test's choosing, optionally cut to a unicode range and saved as woff2, as a font folder or
+a Fontsource package would hold it. No network, nothing large committed."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+SOURCE_FAMILY = "Liberation Sans"
+
+
+def source_font() -> Path:
+    path = subprocess.run(
+        ["fc-match", "-f", "%{file}", SOURCE_FAMILY], capture_output=True, text=True, check=True
+    ).stdout
+    return Path(path)
+
+
+def font_bytes(
+    family: str, *, weight: int = 400, unicode_range: str = "", flavor: str | None = None
+) -> bytes:
+    """Liberation Sans renamed to ``family`` (weight class ``weight``); ``unicode_range``
+    cuts its cmap (engine.font_store.sfnt_bytes); ``flavor`` "woff"/"woff2" compresses it."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from engine.font_store import sfnt_bytes
+
+    data = source_font().read_bytes()
+    if unicode_range:
+        data, _ = sfnt_bytes(data, unicode_range)
+    font = TTFont(io.BytesIO(data))
+    names = font["name"]
+    for record in list(names.names):
+        if record.nameID in (1, 4, 6, 16):
+            text = family if record.nameID != 6 else family.replace(" ", "")
+            names.setName(text, record.nameID, record.platformID, record.platEncID, record.langID)
+    font["OS/2"].usWeightClass = weight
+    font.flavor = flavor
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def write_font(path: Path, family: str, **options: object) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(font_bytes(family, **options))  # type: ignore[arg-type]
+    return path

@@ -1,0 +1,200 @@
+"""Web font folders (engine/font_store.py) and their hook in FontBook: registration by family
+name ahead of system fonts, CSS weight matching with Blink's synthetic bold, unicode-range
+segments, and what a render reports as missing (engine/host_page.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from engine.font_store import (
+    MANIFEST_NAME,
+    FontStore,
+    WebFace,
+    WebFamily,
+    parse_unicode_range,
+    sfnt_bytes,
+)
+from engine.fonts import FontBook
+from engine.host_page import HostPage
+from motiontext.parse import load_scenario
+from tests.engine.font_files import font_bytes, write_font
+
+
+def test_parse_unicode_range() -> None:
+    assert parse_unicode_range("") == ()
+    assert parse_unicode_range("U+0-7F, U+AC00-D7A3,U+20AC") == (
+        (0, 0x7F),
+        (0xAC00, 0xD7A3),
+        (0x20AC, 0x20AC),
+    )
+    assert parse_unicode_range("u+4??") == ((0x400, 0x4FF),)
+    for bad in ("0-7F", "U+7F-0", "U+110000", "U+4??-500", "U+G"):
+        with pytest.raises(ValueError):
+            parse_unicode_range(bad)
+
+
+def _family(*weights: int, italic: tuple[int, ...] = ()) -> WebFamily:
+    faces = [
+        WebFace("F", Path(f"{w}.ttf"), Path(f"{w}.ttf"), w, False, "", i)
+        for i, w in enumerate(weights)
+    ]
+    faces += [
+        WebFace("F", Path(f"i{w}.ttf"), Path(f"i{w}.ttf"), w, True, "", 10 + i)
+        for i, w in enumerate(italic)
+    ]
+    return WebFamily("F", tuple(faces), Path("."))
+
+
+@pytest.mark.parametrize(
+    ("weights", "asked", "chosen", "synthetic"),
+    [
+        ((400,), 700, 400, True),  # one regular FontFace: bold is synthesised (Blink)
+        ((400,), 300, 400, False),
+        ((400,), 600, 400, True),
+        ((400, 700), 700, 700, False),
+        ((300, 500), 400, 500, False),  # 400: up to 500 first (CSS Fonts 4, 5.2)
+        ((300, 600), 400, 300, False),  # ... then below
+        ((300, 600), 450, 300, False),
+        ((100, 900), 300, 100, False),  # below 400: lighter first
+        ((500, 900), 600, 900, False),  # above 500: heavier first
+        ((500,), 700, 500, True),
+    ],
+)
+def test_weight_matching(weights, asked: int, chosen: int, synthetic: bool) -> None:
+    match = _family(*weights).match(asked)
+    assert {f.weight for f in match.faces} == {chosen}
+    assert match.synthetic_bold is synthetic
+
+
+def test_upright_faces_win_over_italic_ones() -> None:
+    match = _family(400, italic=(700,)).match(700)
+    assert [f.italic for f in match.faces] == [False] and match.synthetic_bold
+    assert _family(italic=(400,)).match(400).faces[0].italic  # only italic: CSS takes it
+
+
+def _installed(folder: Path, family: str, faces: list[tuple[str, str]]) -> Path:
+    """A family as `fonts install` lays it out: web files, range-cut sfnt files, manifest."""
+    folder.mkdir(parents=True)
+    entries = []
+    for name, text in faces:
+        web = font_bytes(family, flavor="woff2")
+        (folder / f"{name}.woff2").write_bytes(web)
+        (folder / f"{name}.ttf").write_bytes(sfnt_bytes(web, text)[0])
+        entries.append({"web": f"{name}.woff2", "sfnt": f"{name}.ttf", "unicode_range": text})
+    manifest = {"family": family, "source": "npm:@fontsource/x@1.0.0", "faces": entries}
+    (folder / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+def test_store_reads_manifests_and_loose_files(tmp_path: Path) -> None:
+    _installed(tmp_path / "a" / "seg", "Segmented Sans", [("x", "U+0-40"), ("y", "U+41-FF")])
+    write_font(tmp_path / "a" / "loose" / "Display.woff2", "Loose Display", flavor="woff2")
+    write_font(tmp_path / "a" / "loose" / "Display-Bold.ttf", "Loose Display", weight=700)
+    write_font(tmp_path / "a" / ".staging" / "Hidden.ttf", "Hidden Face")  # install in progress
+    write_font(tmp_path / "b" / "Other.ttf", "Segmented Sans")  # shadowed by the first folder
+    (tmp_path / "a" / "broken.ttf").write_bytes(b"not a font")
+
+    store = FontStore([tmp_path / "a", tmp_path / "b", tmp_path / "absent"])
+
+    assert sorted(f.name for f in store.families.values()) == ["Loose Display", "Segmented Sans"]
+    segmented = store.family("segmented sans")
+    assert segmented is not None and segmented.source == "npm:@fontsource/x@1.0.0"
+    assert [f.ranges for f in segmented.faces] == [((0, 0x40),), ((0x41, 0xFF),)]
+    loose = store.family("Loose Display")
+    assert loose is not None and sorted(f.weight for f in loose.faces) == [400, 700]
+    assert all(store.typeface(f) is not None for f in loose.faces)  # woff2 read via fontTools
+    assert len(store.problems) == 1 and "broken.ttf" in store.problems[0]
+
+
+def test_cut_sfnt_maps_only_its_range() -> None:
+    import skia
+
+    data, kind = sfnt_bytes(font_bytes("Cut", flavor="woff2"), "U+41-5A")
+    typeface = skia.Typeface.MakeFromData(skia.Data.MakeWithCopy(data))
+    assert kind == "ttf"
+    assert typeface.unicharToGlyph(ord("A")) and typeface.unicharToGlyph(ord("Z"))
+    assert not typeface.unicharToGlyph(ord("a")) and not typeface.unicharToGlyph(ord(" "))
+
+
+def test_fontbook_uses_segments_like_blink(tmp_path: Path) -> None:
+    """Later-declared faces win where ranges overlap; the primary font is the one that holds
+    the space; a character no range holds falls back past the family."""
+    _installed(
+        tmp_path / "seg",
+        "Segmented Sans",
+        [("upper", "U+41-5A,U+20"), ("lower", "U+61-7A"), ("late", "U+5A,U+61")],
+    )
+    store = FontStore([tmp_path])
+    book = FontBook(store=store)
+    family = store.family("Segmented Sans")
+    assert family is not None
+    upper, lower, late = (book._web_font(f, False) for f in family.faces)
+
+    assert book.resolve("Segmented Sans", 400) is upper  # holds U+0020
+    assert book.list_faces(("Segmented Sans",), 400, "Za") == [late, upper, lower]
+    chain = book.chain(("Segmented Sans", "DejaVu Sans"), 400, "Ab 1")
+    assert chain[:2] == [upper, lower]  # "1" is in no range: DejaVu Sans draws it
+    assert chain[2].typeface.getFamilyName() == "DejaVu Sans"
+    bold = book.list_faces(("Segmented Sans",), 700, "A")
+    assert [f.synthetic_bold for f in bold] == [True]
+    assert book.has_family("segmented sans") and not book.has_family("Nowhere Sans")
+
+
+def test_store_family_comes_before_the_system_one(tmp_path: Path) -> None:
+    """A web font named like an installed system family is the one used (@font-face wins)."""
+    write_font(tmp_path / "dejavu.ttf", "DejaVu Sans")
+    web = FontBook(store=FontStore([tmp_path])).resolve("DejaVu Sans", 400)
+    system = FontBook().resolve("DejaVu Sans", 400)
+    assert web is not None and system is not None
+    # The file is Liberation Sans renamed: its advance widths tell the two apart.
+    assert web.typeface.getBounds() != system.typeface.getBounds()
+
+
+def test_host_page_reports_missing_families(tmp_path: Path) -> None:
+    write_font(tmp_path / "display.ttf", "Picked Display")
+    doc = {
+        "version": "2.0",
+        "timebase": {"unit": "seconds"},
+        "stage": {"baseAspect": "16:9"},
+        "tracks": [
+            {
+                "id": "t",
+                "type": "subtitle",
+                "defaultStyle": {"fontFamily": "맑은 고딕, 돋움, Arial, Helvetica, Georgia"},
+            }
+        ],
+        "cues": [
+            {
+                "id": "c",
+                "track": "t",
+                "root": {
+                    "id": "g",
+                    "eType": "group",
+                    "children": [
+                        {
+                            "id": "a",
+                            "eType": "text",
+                            "text": "x",
+                            "style": {"fontFamily": "'Picked Display', serif"},
+                        },
+                        {
+                            "id": "b",
+                            "eType": "text",
+                            "text": "y",
+                            "style": {"fontFamily": "Noto Sans KR"},
+                        },
+                    ],
+                },
+            }
+        ],
+    }
+    scenario = load_scenario(doc)
+    page = HostPage("ecg-editor", (tmp_path,))
+    assert page.missing_families(scenario) == ("맑은 고딕", "돋움", "Georgia", "Noto Sans KR")
+    assert HostPage().missing_families(scenario)[-1] == "Noto Sans KR"
+    assert "Picked Display" in HostPage().missing_families(scenario)
+    [first, *_] = page.warnings(scenario)
+    assert first.startswith('font family "맑은 고딕" is not installed')
