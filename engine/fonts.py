@@ -15,7 +15,7 @@ from pathlib import Path
 import skia
 
 from .font_store import FontStore, WebFace
-from .scripts import without_lone_surrogates
+from .scripts import script_of, without_lone_surrogates
 
 # Chromium accepts a fontconfig substitute only when it is metric-compatible.
 METRIC_ALIASES = {
@@ -158,17 +158,28 @@ class FontBook:
     def chain(
         self, families: tuple[str, ...], weight: int, text: str, script: str = ""
     ) -> list[ResolvedFont]:
-        """Faces for one script run, in Chromium's order: the CSS list, then one system
-        fallback per still-uncovered hint character, asked with the run's language. A
-        fallback face then also serves the run's other uncovered characters, which is why
-        "✓" next to Hangul comes from Noto Sans CJK but alone from DejaVu Sans."""
+        """Faces for one script run, in Chromium's order: the CSS list, then system fallbacks
+        until every character is covered, each asked for one hint character with its
+        script's language. Like Blink's ChooseHintIndex, the hint is the first still-uncovered
+        character after the first that has a definite script, else the first: so "✓" before
+        or after uncovered Hangul comes from Noto Sans CJK, but alone (or next to Hangul a
+        web font draws) from DejaVu Sans. ``script`` (the run's) is not needed for that."""
         faces = self.list_faces(families, weight, text)
-        for ch in text:
-            if ch.isspace() or any(f.typeface.unicharToGlyph(ord(ch)) for f in faces):
-                continue
-            fb = self.fallback_for(ch, self._fallback_family(families), weight, script)
+
+        def uncovered(chars: list[str]) -> list[str]:
+            return [
+                ch
+                for ch in chars
+                if not ch.isspace() and not any(f.typeface.unicharToGlyph(ord(ch)) for f in faces)
+            ]
+
+        pending = uncovered(list(text))
+        while pending:
+            hint = next((ch for ch in pending[1:] if script_of(ch)), pending[0])
+            fb = self.fallback_for(hint, self._fallback_family(families), weight, script_of(hint))
             if fb is not None and fb not in faces:
                 faces.append(fb)
+            pending = [ch for ch in uncovered(pending) if ch != hint]
         return faces
 
     def _fallback_family(self, families: tuple[str, ...]) -> str:

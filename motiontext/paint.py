@@ -178,8 +178,13 @@ def _effects_root(box: Box, items: list) -> None:
         return
     if not box.lines:
         return
+    # Blink snaps each baseline to a whole pixel of its transform space (the wrapper's), where
+    # the wrapper's origin sits at its carried subpixel offset; the space's own screen offset
+    # may stay fractional (measured with line-height 1.6: top 200.25 puts the second of 86.39 px
+    # lines one pixel lower than top 200, and a translate(-50%) of 129.59 px does not).
+    fy = box.space_offset[1]
     lines = tuple(
-        TextLine(x, top + line.extent.above, line.text, line.width)
+        TextLine(x, math.floor(fy + top + line.extent.above + 0.5) - fy, line.text, line.width)
         for line, x, top in zip(box.lines, box.line_x, box.line_top)
     )
     items.append(

@@ -29,7 +29,7 @@ import shutil
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -40,6 +40,7 @@ from PIL import Image
 
 from engine.host_page import HostPage
 from engine.overlay import DECLARED_FONT_DIRS, DECLARED_FONTS
+from motiontext.css import parse_font_families
 from motiontext.errors import InputError, RenderError, ScenarioError
 from motiontext.font_families import named_font_families
 from motiontext.parse import load_scenario
@@ -129,6 +130,15 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+
+def _families(scenario: dict) -> tuple[str, ...]:
+    """The font families a scenario document names (none when it does not parse: the page
+    then reports the scenario's error itself)."""
+    try:
+        return named_font_families(load_scenario(scenario))
+    except ScenarioError:
+        return ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,20 +373,16 @@ class ReferenceRenderer:
             self._page.set_viewport_size({"width": width, "height": height})
         self._evaluate(
             "([s, w, h, host]) => window.harness.reset(s, w, h, 1, host)",
-            [scenario, width, height, self._host_setup(scenario, page or HostPage())],
+            [scenario, width, height, self._host_setup(_families(scenario), page or HostPage())],
         )
 
-    def _host_setup(self, scenario: dict, page: HostPage) -> dict:
+    def _host_setup(self, families: Iterable[str], page: HostPage) -> dict:
         """What harness.js applies for ``page``: the host style as CSS on the frame, its
-        language, and the web fonts of the families the scenario names (each font folder
-        file the native renderer uses, loaded as the editor loads it: one FontFace each)."""
+        language, and the web fonts of ``families`` (each font folder file the native
+        renderer uses, loaded as the editor loads it: one FontFace each)."""
         store = page.shaper().fonts.store
         faces = []
         if store is not None:
-            try:
-                families = named_font_families(load_scenario(scenario))
-            except ScenarioError:
-                families = ()  # the page reports the scenario error itself
             for face in store.faces_for(families):
                 token = self._web_tokens.setdefault(face.web, str(len(self._web_tokens)))
                 self._web_files[token] = face.web
@@ -484,6 +490,22 @@ class ReferenceRenderer:
             return out
         captured = dict(self.iter_render(scenario, times, width, height, fps, page=page))
         return [captured[t] for t in times]
+
+    def platform_fonts(
+        self, text: str, css: dict[str, str], page: HostPage | None = None
+    ) -> list[tuple[str, int]]:
+        """(family, glyph count) of each font Chromium draws ``text`` with, in an element
+        styled with ``css`` (e.g. ``{"font-family": ...}``) inside the frame that carries
+        ``page`` (its host style, and the web fonts of the families ``css`` names)."""
+        families = parse_font_families(css.get("font-family")) or ()
+        host = self._host_setup(families, page or HostPage())
+        self._evaluate("([t, c, h]) => window.harness.probe(t, c, h)", [text, css, host])
+        with self._browser.call("CSS.getPlatformFontsForNode"):
+            root = self._cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+            node = self._cdp.send("DOM.querySelector", {"nodeId": root, "selector": "#font-probe"})
+            self._cdp.send("CSS.enable")
+            fonts = self._cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})
+        return [(f["familyName"], int(f["glyphCount"])) for f in fonts["fonts"]]
 
     def boxes(
         self, scenario: dict, t: float, width: int, height: int, page: HostPage | None = None

@@ -534,15 +534,13 @@ class LayoutEngine:
             # Blink's paint property tree: a transformed element starts a transform space at
             # its paint offset rounded to whole pixels; the rest (subpixel accumulation)
             # carries into the space for a translation, and is dropped for any other
-            # transform. Text baselines are then snapped within their space, and a wrapper
-            # is the space of its text, so its vertical fraction is dropped too (measured:
-            # with translate(-50%, -50%) of a 65 px box, top 540.53 paints the glyphs one
-            # pixel lower than top 540.31; horizontally glyphs keep 1/4 px positions).
+            # transform. A wrapper is the space of its text, whose baselines are snapped in
+            # that space (motiontext.paint; measured: with translate(-50%, -50%) of a 65 px
+            # box, top 540.53 paints the glyphs one pixel lower than top 540.31;
+            # horizontally glyphs keep 1/4 px positions).
             rx, ry = _round_px(offset[0]), _round_px(offset[1])
             if not _is_translation(transform):
                 offset = (0.0, 0.0)
-            elif box.is_wrapper:
-                offset = (offset[0] - rx, 0.0)
             else:
                 offset = (offset[0] - rx, offset[1] - ry)
             local = translate(rx - ax, ry - ay) @ transform @ translate(*offset)

@@ -1,6 +1,7 @@
 """Small font files for tests: a system face (Liberation Sans) renamed to a family of the
 test's choosing, optionally cut to a unicode range and saved as woff2, as a font folder or
-a Fontsource package would hold it. No network, nothing large committed."""
+a Fontsource package would hold it; and scenarios naming font families. No network, nothing
+large committed."""
 
 from __future__ import annotations
 
@@ -48,3 +49,27 @@ def write_font(path: Path, family: str, **options: object) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(font_bytes(family, **options))  # type: ignore[arg-type]
     return path
+
+
+def families_scenario(
+    track_family: str, word_styles: list[dict], group_style: dict | None = None
+) -> dict:
+    """A scenario whose subtitle track's defaultStyle names ``track_family`` and whose one
+    group (styled ``group_style``) holds a word per entry of ``word_styles``."""
+    group: dict = {
+        "id": "g",
+        "eType": "group",
+        "children": [
+            {"id": f"w{i}", "eType": "text", "text": f"word {i}", "style": style}
+            for i, style in enumerate(word_styles)
+        ],
+    }
+    if group_style is not None:
+        group["style"] = group_style
+    return {
+        "version": "2.0",
+        "timebase": {"unit": "seconds"},
+        "stage": {"baseAspect": "16:9"},
+        "tracks": [{"id": "t", "type": "subtitle", "defaultStyle": {"fontFamily": track_family}}],
+        "cues": [{"id": "c", "track": "t", "root": group}],
+    }

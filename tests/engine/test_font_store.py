@@ -20,7 +20,7 @@ from engine.font_store import (
 from engine.fonts import FontBook
 from engine.host_page import HostPage
 from motiontext.parse import load_scenario
-from tests.engine.font_files import font_bytes, write_font
+from tests.engine.font_files import families_scenario, font_bytes, write_font
 
 
 def test_parse_unicode_range() -> None:
@@ -155,42 +155,10 @@ def test_store_family_comes_before_the_system_one(tmp_path: Path) -> None:
 
 def test_host_page_reports_missing_families(tmp_path: Path) -> None:
     write_font(tmp_path / "display.ttf", "Picked Display")
-    doc = {
-        "version": "2.0",
-        "timebase": {"unit": "seconds"},
-        "stage": {"baseAspect": "16:9"},
-        "tracks": [
-            {
-                "id": "t",
-                "type": "subtitle",
-                "defaultStyle": {"fontFamily": "맑은 고딕, 돋움, Arial, Helvetica, Georgia"},
-            }
-        ],
-        "cues": [
-            {
-                "id": "c",
-                "track": "t",
-                "root": {
-                    "id": "g",
-                    "eType": "group",
-                    "children": [
-                        {
-                            "id": "a",
-                            "eType": "text",
-                            "text": "x",
-                            "style": {"fontFamily": "'Picked Display', serif"},
-                        },
-                        {
-                            "id": "b",
-                            "eType": "text",
-                            "text": "y",
-                            "style": {"fontFamily": "Noto Sans KR"},
-                        },
-                    ],
-                },
-            }
-        ],
-    }
+    doc = families_scenario(
+        "맑은 고딕, 돋움, Arial, Helvetica, Georgia",
+        [{"fontFamily": "'Picked Display', serif"}, {"fontFamily": "Noto Sans KR"}],
+    )
     scenario = load_scenario(doc)
     page = HostPage("ecg-editor", (tmp_path,))
     assert page.missing_families(scenario) == ("맑은 고딕", "돋움", "Georgia", "Noto Sans KR")

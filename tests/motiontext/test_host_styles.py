@@ -11,6 +11,7 @@ from motiontext.host_styles import EDITOR_FONT_STACK, HOST_STYLES, host_style
 from motiontext.layout.style import compute, root_style
 from motiontext.layout.text import used_line_height
 from motiontext.parse import load_scenario
+from tests.engine.font_files import families_scenario
 
 
 def test_profiles_are_the_inherited_values() -> None:
@@ -56,30 +57,9 @@ def test_used_line_height_is_a_layout_unit(line_height, font_px: float, used: fl
 
 
 def test_named_font_families_in_document_order() -> None:
-    doc = {
-        "version": "2.0",
-        "timebase": {"unit": "seconds"},
-        "stage": {"baseAspect": "16:9"},
-        "tracks": [{"id": "t", "type": "subtitle", "defaultStyle": {"fontFamily": "Arial, x"}}],
-        "cues": [
-            {
-                "id": "c",
-                "track": "t",
-                "root": {
-                    "id": "g",
-                    "eType": "group",
-                    "style": {"fontFamily": "'Noto Sans KR', arial"},
-                    "children": [
-                        {"id": "a", "eType": "text", "text": "1", "style": {"fontFamily": 12}},
-                        {
-                            "id": "b",
-                            "eType": "text",
-                            "text": "2",
-                            "style": {"fontFamily": "Lobster"},
-                        },
-                    ],
-                },
-            }
-        ],
-    }
+    doc = families_scenario(
+        "Arial, x",
+        [{"fontFamily": 12}, {"fontFamily": "Lobster"}],
+        group_style={"fontFamily": "'Noto Sans KR', arial"},
+    )
     assert named_font_families(load_scenario(doc)) == ("Arial", "x", "Noto Sans KR", "Lobster")

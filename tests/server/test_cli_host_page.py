@@ -62,3 +62,14 @@ def test_render_warns_before_rendering(tmp_path: Path, capsys: pytest.CaptureFix
     err = capsys.readouterr().err
     assert err.startswith('ecg-render render: warning: font family "Picked Display"'), err
     assert out.is_file()
+
+
+def test_settings_refuse_an_unknown_host_style() -> None:
+    from pydantic import ValidationError
+
+    from server.service.settings import Settings
+
+    with pytest.raises(ValidationError, match="must be one of bare, ecg-editor"):
+        Settings(_env_file=None, host_style="editor")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, font_dirs="a::b:")  # type: ignore[call-arg]
+    assert settings.font_dir_paths == (Path("a"), Path("b"))

@@ -120,5 +120,19 @@ function boxes() {
   return out;
 }
 
-window.harness = { reset, seekMany, boxes };
+// Font probe (debug aid): an element styled with `css` holding `text`, inside the frame with
+// `host` applied; the driver then asks CDP which platform fonts draw it.
+async function probe(text, css, host) {
+  await fontsReady;
+  await loadWebFonts(host?.fonts);
+  applyHost(host);
+  const el = document.createElement('div');
+  el.id = 'font-probe';
+  for (const [name, value] of Object.entries(css)) el.style.setProperty(name, value);
+  el.textContent = text;
+  frame.replaceChildren(el);
+  return el.offsetWidth; // forces layout, so the fonts are chosen
+}
+
+window.harness = { reset, seekMany, boxes, probe };
 window.harnessReady = true;
