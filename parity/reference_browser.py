@@ -368,7 +368,7 @@ class ReferenceRenderer:
         except PlaywrightError as exc:
             raise RenderError(f"reference renderer failed: {exc.message}") from None
 
-    def _reset(self, scenario: dict, width: int, height: int, page: HostPage | None) -> None:
+    def _reset(self, scenario: dict, width: int, height: int, page: HostPage | None = None) -> None:
         with self._browser.call("set the viewport size"):
             self._page.set_viewport_size({"width": width, "height": height})
         self._evaluate(

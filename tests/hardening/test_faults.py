@@ -298,7 +298,7 @@ def test_callback_endpoint_down_is_retried_with_backoff_and_the_render_goes_on(
         finally:
             receiver.shutdown()
             receiver.server_close()
-    assert received[-1] == final
+    assert received[-1] == {k: v for k, v in final.items() if k != "warnings"}  # status-only field
     statuses = [c["status"] for c in received]
     assert statuses[0] == "processing" and statuses.count("completed") == 1
     assert [c["progress"] for c in received] == sorted(c["progress"] for c in received)

@@ -110,7 +110,7 @@ def _check_callbacks(calls: list[dict[str, Any]], final: dict[str, Any]) -> None
     assert [c["status"] for c in calls[:-1]] == ["processing"] * (len(calls) - 1)
     progress = [c["progress"] for c in calls]
     assert progress == sorted(progress)
-    assert calls[-1] == final
+    assert calls[-1] == {k: v for k, v in final.items() if k != "warnings"}  # status-only field
 
 
 def test_segmented_render_equals_single_render(
