@@ -89,7 +89,7 @@ def _watch(parent_pid: int) -> None:
 def render_task(task: LocalTask) -> JobOutcome:
     """Render one job in this worker process; never raises for a render's own errors."""
     global _current
-    from engine.overlay import ScenarioOverlay
+    from engine.overlay import video_overlay
     from engine.pipeline import Progress, render_video
     from motiontext.parse import load_scenario
 
@@ -117,11 +117,10 @@ def render_task(task: LocalTask) -> JobOutcome:
 
     try:
         scenario = load_scenario(task.scenario)
-        overlay_fps = float(task.options.fps or 30)
         result = render_video(
             task.input_url,
             task.output_path,
-            lambda width, height: ScenarioOverlay(scenario, width, height, overlay_fps),
+            video_overlay(scenario, task.options.fps),
             task.options,
             on_progress if _events is not None else None,
             token,

@@ -73,7 +73,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     # Imported here so this module (and the CLI's parser) loads even where the scenario
     # stack is unavailable or slow to import.
-    from engine.overlay import ScenarioOverlay
+    from engine.overlay import video_overlay
     from motiontext.parse import load_scenario_file
 
     err = sys.stderr
@@ -91,12 +91,11 @@ def run(args: argparse.Namespace) -> int:
         scenario = load_scenario_file(args.scenario)
         bar = None if args.quiet else ProgressBar(err)
         cancel = CancelToken()
-        overlay_fps = float(options.fps) if options.fps else _source_rate(args.input, options)
         with _cancel_on_signals(cancel):
             result = render_video(
                 args.input,
                 args.output,
-                lambda width, height: ScenarioOverlay(scenario, width, height, overlay_fps),
+                video_overlay(scenario, options.fps),
                 options,
                 on_progress=bar.update if bar else None,
                 cancel=cancel,
@@ -116,19 +115,6 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(summary(result, args.output), file=err)
     return 0
-
-
-def _source_rate(url: str, options: VideoOptions) -> float:
-    """The input's average frame rate: the overlay's frame-based plugins tick at it."""
-    from engine.decode import VideoInput
-
-    source = VideoInput(
-        url, open_timeout=options.open_timeout_seconds, read_timeout=options.read_timeout_seconds
-    )
-    try:
-        return float(source.info.rate)
-    finally:
-        source.close()
 
 
 @contextlib.contextmanager

@@ -50,6 +50,7 @@ from server.service.schemas import (
     StatusResponse,
     check_json_values,
     render_preview_png,
+    stored_fps,
 )
 from server.service.settings import Settings, get_settings
 from server.service.standalone import QueueFullError
@@ -349,7 +350,8 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
         options = record.request.get("options") or {}
         size = (width or options.get("width") or 1920, height or options.get("height") or 1080)
         try:
-            png = render_preview_png(record.request["scenario"], size, t, options.get("fps", 30))
+            fps = stored_fps(options) or 30
+            png = render_preview_png(record.request["scenario"], size, t, fps)
         except ScenarioError as exc:  # accepted by the parser, refused by the renderer
             raise ApiError(422, exc.code, str(exc), "scenario") from None
         return Response(png, media_type="image/png")

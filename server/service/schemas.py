@@ -9,24 +9,63 @@ from __future__ import annotations
 
 import io
 import logging
-from typing import Any, Literal
+from fractions import Fraction
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
+from engine.video_options import parse_rate
+from motiontext.errors import InputError
 from server.service.jobs import JobStatus
 
 JOB_ID_PATTERN = r"^[A-Za-z0-9._-]{1,128}$"
 log = logging.getLogger("ecg_render.api")
+MIN_OUTPUT_FPS, MAX_OUTPUT_FPS = 1, 60  # the backend's range (app/api/v1/render.py)
+
+
+def _output_fps(value: Any) -> Fraction | None:
+    """``options.fps``: absent or null keeps the source's timing; otherwise an exact rate
+    (engine.video_options.parse_fps: 30, 29.97, "30000/1001") within the backend's range."""
+    if value is None:
+        return None
+    try:
+        fps = parse_rate(value)
+    except InputError:  # its message quotes the value, which the 422 handlers add themselves
+        raise ValueError('fps must be a number or a fraction like "30000/1001"') from None
+    if not MIN_OUTPUT_FPS <= fps <= MAX_OUTPUT_FPS:
+        raise ValueError(f"fps must be between {MIN_OUTPUT_FPS} and {MAX_OUTPUT_FPS}")
+    return fps
+
+
+def stored_fps(options: dict[str, Any]) -> Fraction | None:
+    """The rate of stored options (RenderOptions.model_dump() writes it as text, "30000/1001";
+    records stored before that hold an int); None = keep the source's timing."""
+    value = options.get("fps")
+    return None if value is None else parse_rate(value)
 
 
 class RenderOptions(BaseModel):
-    """Output options. Without width and height the source size is kept."""
+    """Output options. Without width and height the source size is kept; without fps the
+    source's frames and timestamps are (variable frame rates included)."""
 
     model_config = ConfigDict(extra="ignore")
 
     width: int | None = Field(None, ge=480, le=3840, description="pixels, even")
     height: int | None = Field(None, ge=360, le=2160, description="pixels, even")
-    fps: int = Field(30, ge=1, le=60)
+    fps: Annotated[Fraction | None, BeforeValidator(_output_fps)] = Field(
+        None,
+        description="output frames per second, 1..60: an integer, a decimal (29.97 means "
+        '30000/1001) or a fraction ("30000/1001"); absent or null keeps the source\'s frame '
+        "rate and every frame's timestamp (variable frame rates too)",
+    )
     quality: int = Field(90, ge=10, le=100, description="10..100, mapped to CRF/CQ")
     format: Literal["mp4", "mov", "webm"] = "mp4"
 

@@ -31,7 +31,7 @@ import pytest
 
 from server.service.settings import Settings
 from tests.caption_scenario import caption_scenario
-from tests.engine.clips import ClipSpec, make_clip
+from tests.engine.clips import RATE_CLIPS, ClipSpec, make_clip
 from tests.requirements_check import require_redis_server
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -199,6 +199,7 @@ def clips() -> dict[str, Path]:
         "short.mp4": make_clip(SHORT_CLIP),
         "long.mp4": make_clip(LONG_CLIP),
         "one-gop.mp4": make_clip(ONE_GOP_CLIP),
+        **{name: make_clip(spec) for name, spec in RATE_CLIPS.items()},
     }
 
 

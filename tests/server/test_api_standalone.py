@@ -7,12 +7,14 @@ import copy
 import io
 import time
 from collections.abc import Iterator
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.engine.clips import RATE_CLIPS
 from tests.server.conftest import (
     SCENARIO,
     CallbackReceiver,
@@ -136,6 +138,51 @@ def test_options_size_format_and_duplicate_job_id(
     assert too_late.status_code == 409 and too_late.json()["error_code"] == "NOT_CANCELLABLE"
 
 
+@pytest.mark.parametrize("name", sorted(RATE_CLIPS))
+def test_options_without_fps_keep_the_source_timing(
+    name: str,
+    service: tuple[ServerThread, Path],
+    client: httpx.Client,
+    clip_server: str,
+    clips: dict[str, Path],
+) -> None:
+    """``options: {}`` (what the backend sends when the user picked nothing): the source's
+    frames and timestamps, 25 fps, NTSC and variable rates alike."""
+    server, public = service
+    job_id = f"keep-{name.removesuffix('.mp4')}"
+    post_render(client, server.url, _body("snake", job_id, f"{clip_server}/{name}", None, {}))
+    status = wait_final(client, server.url, job_id)
+    assert status["status"] == "completed", status
+    facts, source = video_facts(public / f"{job_id}.mp4"), video_facts(clips[name])
+    assert facts.frame_pts_seconds == source.frame_pts_seconds
+    assert len(facts.frame_pts_seconds) == {"25fps.mp4": 30, "ntsc.mp4": 36, "vfr.mp4": 30}[name]
+
+
+@pytest.mark.parametrize(
+    ("fps", "step"),
+    [(30, Fraction(1, 30)), ("30000/1001", Fraction(1001, 30000)), (29.97, Fraction(1001, 30000))],
+    ids=["30", "fraction", "decimal"],
+)
+def test_fps_resamples_exactly(
+    fps: Any,
+    step: Fraction,
+    service: tuple[ServerThread, Path],
+    client: httpx.Client,
+    clip_server: str,
+) -> None:
+    """A 25 fps source asked for 30 fps comes out at 30; fractional rates are exact."""
+    server, public = service
+    job_id = f"rate-{step.denominator}-{type(fps).__name__}"
+    body = _body("snake", job_id, f"{clip_server}/25fps.mp4", None, {"fps": fps})
+    post_render(client, server.url, body)
+    status = wait_final(client, server.url, job_id)
+    assert status["status"] == "completed", status
+    times = video_facts(public / f"{job_id}.mp4").frame_pts_seconds
+    assert times == [k * step for k in range(36)]  # every frame of 1.2 s, on the exact grid
+    preview = client.get(f"{server.url}/api/render/{job_id}/preview", params={"t": 1.0})
+    assert preview.status_code == 200
+
+
 def test_cancel_stops_within_two_seconds_and_publishes_nothing(
     service: tuple[ServerThread, Path],
     client: httpx.Client,
@@ -227,6 +274,9 @@ def test_validation_at_the_door(
         ({"width": 1920}, "options"),
         ({"fps": 0}, "options.fps"),
         ({"fps": 61}, "options.fps"),
+        ({"fps": 0.5}, "options.fps"),
+        ({"fps": "60001/1000"}, "options.fps"),
+        ({"fps": "30 fps"}, "options.fps"),
         ({"quality": 5}, "options.quality"),
         ({"format": "avi"}, "options.format"),
         ({"width": 1921, "height": 1080}, "options"),
