@@ -38,8 +38,8 @@ FROM base
 ARG APP_UID=10001
 COPY --from=build /opt/ecg-render /opt/ecg-render
 # /data: STORAGE_DIR, owned by the service user so that a fresh named volume is too.
-RUN groupadd --system --gid "${APP_UID}" ecg \
- && useradd --system --uid "${APP_UID}" --gid ecg --create-home --home-dir /home/ecg \
+RUN groupadd --gid "${APP_UID}" ecg \
+ && useradd --uid "${APP_UID}" --gid ecg --create-home --home-dir /home/ecg \
       --shell /usr/sbin/nologin ecg \
  && mkdir -p /data \
  && chown ecg:ecg /data
