@@ -10,7 +10,7 @@
 # installs through `scripts/setup.sh --runtime`, so the image's Debian packages are exactly
 # deploy/apt-runtime.txt. NVENC, NVDEC and CUDA come from the host's driver through the NVIDIA
 # container runtime; without a GPU the same image encodes with libx264. tests/deploy checks
-# this file; no container runtime was available to build it where it was written.
+# this file (README.md, "Deploy", says what was and was not exercised).
 
 ARG BASE=debian:12-slim
 
