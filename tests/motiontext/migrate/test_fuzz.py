@@ -12,6 +12,15 @@ from hypothesis import strategies as st
 from motiontext.errors import ScenarioError
 from motiontext.loader import load_document
 from motiontext.migrate import MigrationMode, migrate_v13
+from motiontext.migrate.extract import (
+    MAX_EXTRACTIONS,
+    MIN_DUPLICATES,
+    _extractable,
+    _kind,
+    extract_defines,
+)
+from motiontext.migrate.fields import migrate_fields
+from motiontext.migrate.jsjson import js_copy, stringify
 from tests.hardening.fuzz_strategies import json_documents, mutate_bytes
 from tests.motiontext.migrate.reference import EDGE_DIR, MIGRATION_DIR, read_json
 
@@ -42,3 +51,69 @@ def check(document: Any) -> None:
 @given(mutated | versionless)
 def test_only_scenario_errors_escape(document: Any) -> None:
     check(document)
+
+
+# --- define extraction against a plain re-implementation ----------------------------------------
+# The extraction caches what it learnt between its rescans; this oracle rescans everything and
+# compares JSON texts, as the original does. Documents are built from few values and keys, so
+# that values repeat five times or more.
+
+_POOL = st.sampled_from(
+    ["#abc", "Inter, sans-serif", "abcdefghijklmnopqrstuvwxyz", "a/b", "short", 42, -1, 1.5, 0.5]
+)
+_KEYS = st.sampled_from(["color", "fontFamily", "size", "anchor", "position", "a", "b", "c"])
+_TREES = st.recursive(
+    _POOL,
+    lambda inner: st.dictionaries(_KEYS, inner, max_size=5) | st.lists(inner, max_size=3),
+    max_leaves=12,
+)
+_DOCS = st.builds(
+    lambda roots, define: {
+        "version": "1.3",
+        "define": define,
+        "cues": [{"root": r} for r in roots],
+    },
+    st.lists(st.dictionaries(_KEYS, _TREES, max_size=5), min_size=5, max_size=9),
+    st.one_of(st.none(), st.dictionaries(st.sampled_from(["color_1", "value_2", "x"]), _TREES)),
+)
+
+
+def oracle_occurrences(value: Any, groups: dict[str, list[tuple[Any, Any, Any]]]) -> None:
+    items = list(value.items()) if isinstance(value, dict) else list(enumerate(value))
+    for key, item in items:
+        skipped = isinstance(item, str) and item.startswith("define.")
+        if isinstance(value, dict) and not skipped and _extractable(item):
+            groups.setdefault(stringify(item), []).append((item, value, key))
+        if isinstance(item, (dict, list)):
+            oracle_occurrences(item, groups)
+
+
+def oracle_extract(doc: dict[str, Any]) -> list[str]:
+    notices: list[str] = []
+    counter = 1
+    while len(notices) < MAX_EXTRACTIONS:
+        groups: dict[str, list[tuple[Any, Any, Any]]] = {}
+        oracle_occurrences(doc, groups)
+        group = next((g for g in groups.values() if len(g) >= MIN_DUPLICATES), None)
+        if group is None:
+            return notices
+        key = f"{_kind(group[0][0])}_{counter}"
+        counter += 1
+        while key in doc["define"]:
+            key = f"{_kind(group[0][0])}_{counter}"
+            counter += 1
+        doc["define"][key] = group[0][0]
+        for _, holder, name in group:
+            holder[name] = "define." + key
+        notices.append(f"Extracted {len(group)} occurrences to define.{key}")
+    return notices
+
+
+@settings(deadline=None, database=None, max_examples=200, suppress_health_check=list(HealthCheck))
+@given(_DOCS)
+def test_extraction_matches_full_rescans(document: dict[str, Any]) -> None:
+    ours = js_copy(document)
+    migrate_fields(ours)
+    expected = copy.deepcopy(ours)
+    assert extract_defines(ours) == oracle_extract(expected)
+    assert stringify(ours) == stringify(expected)

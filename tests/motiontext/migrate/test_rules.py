@@ -446,3 +446,12 @@ def test_document_text_is_js_json() -> None:
         '{\n  "1": true,\n  "a": [\n    1,\n    0,\n    1e+21,\n    1e-7,\n    0.1\n  ],\n'
         '  "b": {},\n  "c": [],\n  "d": "é\u2028\\ud800"\n}\n'
     )
+
+
+def test_extraction_into_a_define_that_is_not_an_object_is_refused() -> None:
+    """The original would write a property onto a string (a TypeError in strict mode) or onto
+    an array (lost in JSON.stringify)."""
+    doc = v13(*[styled({"color": "#abc"}) for _ in range(5)], define="abc")
+    with pytest.raises(ScenarioError, match="define") as info:
+        migrate(doc)
+    assert info.value.path == "define"
