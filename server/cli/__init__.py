@@ -15,6 +15,7 @@ COMMANDS = {
     "batch": "server.cli.batch",
     "doctor": "server.cli.doctor",
     "parity": "server.cli.parity",
+    "migrate": "server.cli.migrate",
 }
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from motiontext.errors import RenderError
+from server.cli.v13_input import add_no_v13_flag
 
 EXIT_CANNOT_START = 2
 
@@ -50,6 +51,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--retry-failed", action="store_true", help="run the jobs that failed before again"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress output")
+    add_no_v13_flag(parser)
     parser.set_defaults(run=run)
 
 
@@ -68,6 +70,8 @@ def run(args: argparse.Namespace) -> int:
     settings = get_settings()
     if args.redis:
         settings = settings.model_copy(update={"mode": "rq", "redis_url": args.redis})
+    if not args.accept_v13:
+        settings = settings.model_copy(update={"accept_v13": False})
     config = BatchConfig(
         manifest=args.manifest,
         out_dir=args.out,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from server.cli.v13_input import add_no_v13_flag, print_migration
+
 
 def parse_size(text: str) -> tuple[int, int]:
     try:
@@ -24,7 +26,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "PNG (straight alpha). Frames are evaluated with sequential playback from t=0 at "
         "--fps, as the editor preview plays them, so plugin state matches the video export.",
     )
-    p.add_argument("scenario", help="MotionText v2.0 scenario JSON file")
+    p.add_argument("scenario", help="MotionText scenario JSON file (v2.0, or v1.3: migrated)")
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--time", "-t", type=float, help="time in seconds")
     when.add_argument("--frame", "-n", type=int, help="frame index at --fps (frame n = n/fps s)")
@@ -41,6 +43,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="render one seek after a fresh load instead of sequential playback",
     )
     p.add_argument("-o", "--output", required=True, help="output PNG path")
+    add_no_v13_flag(p)
     p.set_defaults(run=run)
 
 
@@ -49,14 +52,16 @@ def run(args: argparse.Namespace) -> int:
 
     from engine.overlay import render_frames
     from motiontext.errors import RenderError
-    from motiontext.parse import load_scenario_file
+    from motiontext.loader import load_document_file
 
     if args.fps <= 0:
         print("error: --fps must be positive", file=sys.stderr)
         return 2
     t = args.time if args.time is not None else args.frame / args.fps
     try:
-        scenario = load_scenario_file(args.scenario)
+        loaded = load_document_file(args.scenario, accept_v13=args.accept_v13)
+        print_migration(loaded, "ecg-render frame", sys.stderr)
+        scenario = loaded.scenario
         width, height = args.size
         [rgba] = render_frames(scenario, [t], width, height, args.fps, sequential=not args.fresh)
     except RenderError as exc:

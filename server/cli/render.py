@@ -19,6 +19,7 @@ from engine.nvdec import DECODERS
 from engine.pipeline import RenderResult, render_video
 from engine.video_options import DEFAULT_QUALITY, ENCODERS, VideoOptions, parse_fps, parse_size
 from motiontext.errors import CancelledError, DecodeError, InputError, RenderError, ScenarioError
+from server.cli.v13_input import add_no_v13_flag, print_migration
 from server.console import ProgressBar
 
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
@@ -67,6 +68,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "the pictures then stay in GPU memory until they are encoded",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress output")
+    add_no_v13_flag(parser)
     parser.set_defaults(run=run)
 
 
@@ -74,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     # Imported here so this module (and the CLI's parser) loads even where the scenario
     # stack is unavailable or slow to import.
     from engine.overlay import video_overlay
-    from motiontext.parse import load_scenario_file
+    from motiontext.loader import load_document_file
 
     err = sys.stderr
     try:
@@ -88,7 +90,9 @@ def run(args: argparse.Namespace) -> int:
             decoder=args.decoder,
             array_backend=args.array_backend,
         )
-        scenario = load_scenario_file(args.scenario)
+        loaded = load_document_file(args.scenario, accept_v13=args.accept_v13)
+        print_migration(loaded, "ecg-render render", err)
+        scenario = loaded.scenario
         bar = None if args.quiet else ProgressBar(err)
         cancel = CancelToken()
         with _cancel_on_signals(cancel):

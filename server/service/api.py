@@ -38,7 +38,7 @@ from fastapi.staticfiles import StaticFiles
 
 from motiontext.errors import RenderError, ScenarioError
 from server.service.callbacks import CallbackDispatcher, RetryPolicy
-from server.service.jobs import JobSnapshot, JobStatus
+from server.service.jobs import JobRecord, JobStatus
 from server.service.metrics import CONTENT_TYPE, build_registry, render_metrics
 from server.service.render_job import ServiceContext, build_context, check_input_url
 from server.service.schemas import (
@@ -49,6 +49,7 @@ from server.service.schemas import (
     RenderQueued,
     StatusResponse,
     check_json_values,
+    migration_info,
     render_preview_png,
     stored_fps,
 )
@@ -271,10 +272,10 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
             )
             raise ApiError(413, "INVALID_INPUT", message, "scenario")
         try:
-            from motiontext.parse import load_scenario
+            from motiontext.loader import load_document
 
             check_json_values(body.scenario)
-            load_scenario(body.scenario)
+            loaded = load_document(body.scenario, accept_v13=settings.accept_v13)
         except ScenarioError as exc:
             path = "scenario" + (
                 "" if not exc.path else exc.path if exc.path.startswith("[") else "." + exc.path
@@ -297,9 +298,11 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
             raise ApiError(429, "TOO_MANY_JOBS", message)
         request = {
             "video_url": body.video_url,
-            "scenario": body.scenario,
+            "scenario": loaded.document,  # v1.3 migrated: every render part reads v2.0
             "options": body.options.model_dump(),
         }
+        if loaded.migrated:
+            request["migration"] = migration_info(loaded)
         if not store.create(job_id, request, body.callback_url):
             record = store.get(job_id)
             status = record.status if record else JobStatus.QUEUED
@@ -314,9 +317,19 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
             raise ApiError(503, "QUEUE_UNAVAILABLE", f"could not queue the job: {exc}") from None
         return RenderQueued(job_id=job_id, status=JobStatus.QUEUED)
 
-    @api.get("/api/render/{job_id}/status", response_model=StatusResponse, tags=["render"])
+    @api.get(
+        "/api/render/{job_id}/status",
+        response_model=StatusResponse,
+        response_model_exclude_unset=True,
+        tags=["render"],
+    )
     def job_status(job_id: JobIdPath) -> StatusResponse:
-        return StatusResponse(**_snapshot(ctx, job_id).payload())
+        record = _record(ctx, job_id)
+        # The callbacks carry the snapshot only. The migration notes of a v1.3 scenario are
+        # for this endpoint; the answer for a v2.0 one stays the snapshot exactly.
+        migration = record.request.get("migration")
+        extra = {"migration": migration} if migration else {}
+        return StatusResponse(**record.snapshot.payload(), **extra)
 
     @api.post("/api/render/{job_id}/cancel", response_model=CancelResponse, tags=["render"])
     def cancel_job(job_id: JobIdPath) -> CancelResponse:
@@ -361,7 +374,13 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
         """A posted scenario's caption overlay at ``t`` as a transparent PNG."""
         try:
             check_json_values(body.scenario)
-            png = render_preview_png(body.scenario, (body.width, body.height), body.t, body.fps)
+            png = render_preview_png(
+                body.scenario,
+                (body.width, body.height),
+                body.t,
+                body.fps,
+                accept_v13=settings.accept_v13,
+            )
         except ScenarioError as exc:
             raise ApiError(
                 422, exc.code, str(exc), "scenario." + exc.path if exc.path else "scenario"
@@ -369,11 +388,11 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
         return Response(png, media_type="image/png")
 
 
-def _snapshot(ctx: ServiceContext, job_id: str) -> JobSnapshot:
+def _record(ctx: ServiceContext, job_id: str) -> JobRecord:
     record = ctx.store.get(job_id)
     if record is None:
         raise ApiError(404, "NOT_FOUND", f"no job {job_id!r}")
-    return record.snapshot
+    return record
 
 
 def _add_service_routes(api: APIRouter, ctx: ServiceContext, queue: Any, registry: Any) -> None:

@@ -140,6 +140,18 @@ class RenderBody(BaseModel):
         return {} if value is None else value
 
 
+class MigrationInfo(BaseModel):
+    """A v1.3 scenario migrated to v2.0 before validation (README "v1.3 scenarios")."""
+
+    from_version: str = Field(description='"1.3"')
+    warnings: list[str] = Field(description="the migration's warnings, in order")
+
+
+def migration_info(loaded: Any) -> dict[str, Any]:
+    """The stored form of a :class:`motiontext.loader.LoadedScenario`'s migration."""
+    return {"from_version": loaded.migrated_from, "warnings": list(loaded.warnings)}
+
+
 class RenderQueued(BaseModel):
     job_id: str
     status: JobStatus
@@ -162,6 +174,9 @@ class StatusResponse(BaseModel):
     duration: float | None = Field(None, description="seconds")
     error_message: str | None = None
     error_code: str | None = None
+    migration: MigrationInfo | None = Field(
+        None, description="present only when the posted scenario was v1.3 and migrated to v2.0"
+    )
 
 
 class PreviewBody(BaseModel):
@@ -216,9 +231,15 @@ def check_json_values(document: Any) -> None:
 
 
 def render_preview_png(
-    scenario: dict[str, Any], size: tuple[int, int], t_seconds: float, fps: float = 30
+    scenario: dict[str, Any],
+    size: tuple[int, int],
+    t_seconds: float,
+    fps: float = 30,
+    *,
+    accept_v13: bool = True,
 ) -> bytes:
-    """The scenario's caption overlay at ``t_seconds`` as a PNG with straight alpha.
+    """The scenario's caption overlay at ``t_seconds`` as a PNG with straight alpha (a v1.3
+    scenario is migrated first unless ``accept_v13`` is False).
     Raises ScenarioError for a scenario the parser refuses, and for one it accepts but the
     renderer fails on (logged with its traceback: that is a renderer bug to fix, but the
     answer is still about this scenario, not a 500)."""
@@ -227,9 +248,9 @@ def render_preview_png(
 
     from engine.overlay import ScenarioOverlay
     from motiontext.errors import RenderError, ScenarioError
-    from motiontext.parse import load_scenario
+    from motiontext.loader import load_document
 
-    parsed = load_scenario(scenario)
+    parsed = load_document(scenario, accept_v13=accept_v13).scenario
     try:
         overlay = ScenarioOverlay(parsed, size[0], size[1], float(fps))
         rgba = overlay.overlay_at(round(t_seconds * fps), t_seconds).rgba.astype(np.float32)

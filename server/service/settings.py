@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # Queued + processing jobs one client (IP address) may have; more get 429. 0 = no bound.
     max_active_jobs_per_client: int = Field(100, ge=0)
     max_scenario_bytes: int = Field(5 * MB, ge=1024)  # the backend's own limit
+    # MotionText v1.3 scenarios are migrated to v2.0 (README "v1.3 scenarios"); false refuses
+    # them as 1.5.0 does.
+    accept_v13: bool = True
     input_open_timeout_seconds: float = 15.0
     input_read_timeout_seconds: float = 60.0
 

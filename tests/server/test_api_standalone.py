@@ -261,7 +261,11 @@ def test_validation_at_the_door(
     assert response.json()["error_code"] == "INVALID_SCENARIO"
     assert response.json()["path"] == "scenario.cues[0].root.children[1].id"
 
+    # No version and nothing of v2.0: v1.3 to the original's detector, so it is migrated first.
     response = post(_body("snake", "bad-2", url, None) | {"scenario": {"cues": []}})
+    assert response.status_code == 422 and response.json()["path"] == "scenario.timebase"
+    assert "migrated from v1.3" in response.json()["detail"]
+    response = post(_body("snake", "bad-2", url, None) | {"scenario": {"version": "3.0"}})
     assert response.status_code == 422 and response.json()["path"] == "scenario.version"
 
     for job_id in ("../etc", "a/b", "x" * 129, "..", "", "sp ace"):
