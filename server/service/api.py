@@ -12,6 +12,8 @@
 
 Errors answer ``{"detail": message, "error_code": code, "path": json_path}``; 422 for bad
 input (the scenario's JSON path is prefixed with ``scenario``), 413 for bodies over the limit.
+No callback leaves before the answer to the submit has been sent (the backend marks a job
+``processing`` only once it has read it): the job's callbacks are held until then.
 With ``API_KEY`` set, every endpoint but /health needs the ``X-API-Key`` header, the docs
 and /openapi.json included (401 without it). /files links are handed to end users, who have
 no key: they are signed instead (``?expires=...&signature=...``, HMAC with a key derived from
@@ -31,7 +33,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -59,6 +61,9 @@ from server.service.url_safety import callback_policy, check_callback_url, check
 JobIdPath = Annotated[str, Path(pattern=JOB_ID_PATTERN, description="the job's id")]
 _CAPABILITY_CACHE_SECONDS = 30.0
 _BODY_SLACK_BYTES = 64 * 1024  # the rest of the body around a maximal scenario
+# A new job's callbacks wait for the answer to its submit; this long at most, should the
+# answer never be sent (the client left first).
+_CALLBACK_HOLD_SECONDS = 30.0
 
 
 class ApiError(Exception):
@@ -259,9 +264,11 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
     store, settings = ctx.store, ctx.settings
 
     @api.post("/render", response_model=RenderQueued, tags=["render"])
-    def submit_render(body: RenderBody, request: Request) -> RenderQueued:
+    def submit_render(
+        body: RenderBody, request: Request, after_answer: BackgroundTasks
+    ) -> RenderQueued:
         """Queue a render. A job_id that exists already is not run again: the answer then
-        carries its current status."""
+        carries its current status. The job's callbacks start once this answer is sent."""
         size = len(json.dumps(body.scenario, ensure_ascii=False).encode("utf-8", "surrogatepass"))
         if size > settings.max_scenario_bytes:
             message = (
@@ -303,6 +310,9 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
             record = store.get(job_id)
             status = record.status if record else JobStatus.QUEUED
             return RenderQueued(job_id=job_id, status=status)
+        # Background tasks run once the response has been sent (Starlette's Response).
+        store.hold_callbacks(job_id, _CALLBACK_HOLD_SECONDS)
+        after_answer.add_task(store.release_callbacks, job_id)
         try:
             queue.submit(job_id)
         except QueueFullError as exc:

@@ -219,12 +219,14 @@ def clip_server(clips: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 
 @dataclass
 class CallbackReceiver:
-    """Collects callback POSTs per job; ``fail_first[job_id] = n`` answers 503 n times."""
+    """Collects callback POSTs per job; ``fail_first[job_id] = n`` answers
+    ``fail_status.get(job_id, 503)`` n times."""
 
     url: str
     calls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     attempts: dict[str, int] = field(default_factory=dict)
     fail_first: dict[str, int] = field(default_factory=dict)
+    fail_status: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def for_job(self, job_id: str) -> list[dict[str, Any]]:
@@ -248,7 +250,7 @@ def callback_receiver() -> Iterator[CallbackReceiver]:
                     receiver.fail_first[job_id] -= 1
                 else:
                     receiver.calls.setdefault(job_id, []).append(body)
-            self.send_response(503 if failing else 200)
+            self.send_response(receiver.fail_status.get(job_id, 503) if failing else 200)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
