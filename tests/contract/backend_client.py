@@ -7,8 +7,9 @@ Measured from the backend's render task module (issue 13):
   ``options`` (or ``{}``) and ``callbackUrl = {callback_base}/api/render/callback``. Only a
   200 with a JSON content type is success: the job is then marked ``processing``; anything
   else marks it ``failed`` (a 202 as ``GPU_SERVER_202``). The answer's body is only logged.
-* cancel: ``POST {render_server}/api/render/{job_id}/cancel``, no body, header
-  ``User-Agent: HOIT-Backend/1.0``, 30 s timeout; 200 is success, anything else is logged.
+* cancel: ``POST {render_server}/api/render/{job_id}/cancel``, no body, headers
+  ``Content-Type: application/json`` and ``User-Agent: HOIT-Backend/1.0``, 30 s timeout;
+  200 is success, anything else is logged.
 * health: ``GET {render_server}/health``, 10 s timeout, healthy only on 200.
 """
 
@@ -88,7 +89,7 @@ async def _cancel(render_server: str, job_id: str) -> Answer:
         aiohttp.ClientSession(timeout=CANCEL_TIMEOUT) as session,
         session.post(
             f"{render_server}/api/render/{job_id}/cancel",
-            headers={"User-Agent": "HOIT-Backend/1.0"},
+            headers={"Content-Type": "application/json", "User-Agent": "HOIT-Backend/1.0"},
         ) as response,
     ):
         return Answer(response.status, response.content_type, await response.json())
