@@ -426,6 +426,12 @@ def wait_final(client: httpx.Client, base: str, job_id: str, timeout: float = 60
     return wait_until(final, timeout, 0.1, what=f"job {job_id} to finish")
 
 
+def as_callback(status: dict[str, Any]) -> dict[str, Any]:
+    """The status endpoint's body as a callback carries it: fields without a value are left
+    out (server.service.callback_model)."""
+    return {name: value for name, value in status.items() if value is not None}
+
+
 def wait_callbacks(receiver: CallbackReceiver, job_id: str, timeout: float = 15) -> list[Any]:
     """The job's callbacks once the final one has arrived."""
 

@@ -17,6 +17,7 @@ from tests.server.conftest import (
     SCENARIO,
     CallbackReceiver,
     ServerThread,
+    as_callback,
     free_port,
     make_settings,
     post_render,
@@ -90,7 +91,7 @@ def test_render_end_to_end(
     progress = [c["progress"] for c in calls]
     assert progress == sorted(progress)
     assert {p // 10 for p in progress[:-1]} == set(range(10))  # a callback in every 10 % step
-    assert calls[-1] == {name: value for name, value in status.items() if value is not None}
+    assert calls[-1] == as_callback(status)
 
     response = client.get(status["download_url"])
     assert response.status_code == 200 and len(response.content) == status["file_size"]
