@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from server.service.settings import Settings
+from server.service.jobs import JobStore
 from tests.contract.backend_double import BackendDouble, backend_app
 from tests.engine.clips import ClipSpec, make_clip
 from tests.server.conftest import (  # noqa: F401  (fixtures, shared with tests/server)
@@ -73,7 +73,7 @@ class RenderServer:
     mode: str
     url: str
     clock: ResponseClock
-    settings: Settings
+    store: JobStore  # the service's own, to look behind the API (rq: the segment plan)
 
 
 @pytest.fixture(scope="session")
@@ -135,6 +135,7 @@ def render_server(
     with contextlib.ExitStack() as stack:
         if mode == "rq":
             stack.enter_context(Workers(settings, 2, folder))
-        clock = ResponseClock(create_app(settings))
+        app = create_app(settings)
+        clock = ResponseClock(app)
         server = stack.enter_context(ServerThread(clock, port))
-        yield RenderServer(mode, server.url, clock, settings)
+        yield RenderServer(mode, server.url, clock, app.state.ctx.store)

@@ -4,6 +4,7 @@ strict as it is (tests.contract.backend_double)."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 import uuid
@@ -127,6 +128,9 @@ def test_whole_render_every_callback_accepted(
     assert type(last["duration"]) is float and last["duration"] == pytest.approx(2.0)
     row = double.row(job_id)
     assert (row.status, row.download_url) == ("completed", last["download_url"])
+    if render_server.mode == "rq":  # the segments' progress went through the same payload
+        record = render_server.store.get(job_id)
+        assert record is not None and len(json.loads(record.data["plan"])["segments"]) == 4
     download = httpx.get(last["download_url"], timeout=30)
     assert download.status_code == 200 and len(download.content) == last["file_size"]
 
