@@ -168,7 +168,7 @@ class StatusResponse(BaseModel):
     job_id: str
     status: JobStatus
     progress: int = Field(ge=0, le=100)
-    estimated_time_remaining: float | None = Field(None, description="seconds")
+    estimated_time_remaining: int | None = Field(None, description="whole seconds, rounded up")
     download_url: str | None = None
     file_size: int | None = Field(None, description="bytes")
     duration: float | None = Field(None, description="seconds")

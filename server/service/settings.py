@@ -85,7 +85,9 @@ class Settings(BaseSettings):
 
     # Callbacks
     # With these defaults a status callback is retried for about 7 minutes (full jitter:
-    # 20 tries, waits capped at 60 s), so an endpoint down for minutes still gets it.
+    # 20 tries, waits capped at 60 s), so an endpoint down for minutes still gets it. That
+    # holds for connection errors, timeouts and busy answers; other answers get fewer tries
+    # (server.service.callbacks).
     callback_max_tries: int = Field(20, ge=1, le=20)
     callback_timeout_seconds: float = Field(5.0, gt=0)
     callback_backoff_seconds: float = Field(0.5, ge=0)
