@@ -20,7 +20,7 @@ import pytest
 
 from server.batch.manifest import read_manifest
 from server.cli import main
-from server.service.jobs import JobSnapshot
+from server.service.callback_model import RenderCallback
 from tests.engine.clips import ClipSpec, make_clip
 from tests.motiontext.migrate.reference import MIGRATION_DIR
 from tests.server.conftest import (
@@ -215,8 +215,10 @@ def test_service_job_with_a_v13_scenario_completes(
     assert status["migration"]["from_version"] == "1.3"
     assert status["migration"]["warnings"][-1].startswith("ECG Render divergence")
     calls = wait_callbacks(callback_receiver, "v13-job")
-    # the callback contract is unchanged: exactly the GPURenderCallback fields
-    assert all(set(call) == set(JobSnapshot.__dataclass_fields__) for call in calls)
+    # the callback contract is unchanged: only the GPURenderCallback fields, well typed
+    for call in calls:
+        assert set(call) <= set(RenderCallback.model_fields), call
+        RenderCallback.model_validate(call)
     plain = client.get(f"{base}/api/render/no-such-job/status")
     assert plain.status_code == 404
 
