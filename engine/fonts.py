@@ -1,7 +1,8 @@
 """Font resolution the way Chromium on Debian does it: CSS family lists resolved through
 fontconfig with Chromium's metric-compatible aliases (Arial -> Liberation Sans), generic
 families (sans-serif -> DejaVu Sans), fonts declared by the page (Roboto Flex, define
-assets), and per-character system fallback (Korean -> Noto Sans CJK).
+assets), and per-character system fallback (Korean -> Noto Sans CJK). Variable faces are
+drawn at the instance Chromium picks for the used size and weight (``engine.variations``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,15 @@ from pathlib import Path
 import skia
 
 from .scripts import without_lone_surrogates
+from .variations import (
+    Axis,
+    WeightRange,
+    axes_of,
+    axis_values,
+    capability_range,
+    make_instance,
+    synthesises_bold,
+)
 
 # Chromium accepts a fontconfig substitute only when it is metric-compatible.
 METRIC_ALIASES = {
@@ -59,7 +69,9 @@ def _quiet_stderr():
 class ResolvedFont:
     typeface: skia.Typeface
     alias: str  # the name registered in the shared TypefaceFontProvider
-    synthetic_bold: bool
+    synthetic_bold: bool  # Blink fakes bold for the weight this face was resolved for
+    weights: WeightRange = (400.0, 400.0)  # the weights it answers to (engine.variations)
+    axes: tuple[Axis, ...] = ()  # variation axes; empty for a static face
 
 
 class FontBook:
@@ -73,18 +85,24 @@ class FontBook:
         self.collection = skia.textlayout.FontCollection()
         self.collection.setDefaultFontManager(self.provider)
         self._declared: dict[str, skia.Typeface] = {}
+        self._declared_weights: dict[str, WeightRange | None] = {}
         self._cache: dict[tuple, ResolvedFont | None] = {}
+        self._instances: dict[tuple, ResolvedFont] = {}
         self._aliases: dict[int, str] = {}
         self._lock = threading.Lock()
         for family, path in (declared or {}).items():
             self.declare(family, path)
 
-    def declare(self, family: str, path: Path | str) -> bool:
-        """Register a web font (``@font-face`` / define asset) under ``family``."""
+    def declare(self, family: str, path: Path | str, weights: WeightRange | None = None) -> bool:
+        """Register a web font under ``family``. ``weights``: its ``font-weight`` descriptor
+        range; None for a CSS ``@font-face`` without one (``auto``: the face's own range, as
+        the page declares Roboto Flex); a JS ``FontFace`` without one, as 1.5.0 loads define
+        font assets, is ``normal``: pass (400, 400)."""
         tf = skia.Typeface.MakeFromFile(str(path))
         if tf is None:
             return False
         self._declared[family.lower()] = tf
+        self._declared_weights[family.lower()] = weights
         self._cache.clear()
         return True
 
@@ -120,9 +138,39 @@ class FontBook:
             tf = self._system_face(without_lone_surrogates(target), weight)
         if tf is None:
             return None
-        # Chromium fakes bold when a heavy weight is asked of a face that has none
-        synthetic = weight >= 600 and tf.fontStyle().weight() < 600
-        return ResolvedFont(tf, self._alias_for(tf), synthetic)
+        return self._face(tf, weight, self._declared_weights.get(name))
+
+    def _face(
+        self, tf: skia.Typeface, weight: int, declared: WeightRange | None = None
+    ) -> ResolvedFont:
+        axes = axes_of(tf)
+        weights = capability_range(tf, axes, declared)
+        return ResolvedFont(
+            tf, self._alias_for(tf), synthesises_bold(weight, weights), weights, axes
+        )
+
+    def instance(self, face: ResolvedFont, size_px: float, weight: int) -> ResolvedFont:
+        """``face`` as Chromium draws it at ``size_px`` and ``weight``: a variable face at the
+        design position of its ``opsz``/``wght``/``wdth`` axes (cached by face and position,
+        so per-frame size or weight changes reuse instances), a static face unchanged."""
+        if not face.axes:
+            return face
+        values = axis_values(face.axes, size_px, weight, face.weights)
+        synthetic = synthesises_bold(weight, face.weights)
+        key = (face.typeface.uniqueID(), values, synthetic)
+        with self._lock:
+            found = self._instances.get(key)
+            if found is None:
+                tf = make_instance(face.typeface, values)
+                found = ResolvedFont(tf, self._alias_for(tf), synthetic, face.weights, face.axes)
+                self._instances[key] = found
+        return found
+
+    def instances(
+        self, faces: list[ResolvedFont], size_px: float, weight: int
+    ) -> list[ResolvedFont]:
+        """:meth:`instance` of each face, in order."""
+        return [self.instance(face, size_px, weight) for face in faces]
 
     def primary(self, families: tuple[str, ...], weight: int) -> ResolvedFont:
         for fam in families:
@@ -188,11 +236,7 @@ class FontBook:
         tf = self.system.matchFamilyStyleCharacter(
             without_lone_surrogates(family), style, SCRIPT_LANGS.get(script, []), ord(ch)
         )
-        found = None
-        if tf is not None:
-            found = ResolvedFont(
-                tf, self._alias_for(tf), weight >= 600 and tf.fontStyle().weight() < 600
-            )
+        found = None if tf is None else self._face(tf, weight)
         with self._lock:
             self._cache[key] = found
         return found

@@ -15,6 +15,17 @@ from motiontext.display_list import FontSpec
 from .fonts import FontBook, ResolvedFont
 from .scripts import script_runs, without_lone_surrogates
 
+# SkParagraph fakes bold for a face when the style's weight is >= 600 and exceeds the face's
+# weight by >= 200. Faces are instances whose weight is their used ``wght`` (or a static
+# face's own), so a style weight of 799 fakes bold exactly for the faces lighter than 600,
+# which is Blink's rule (engine.variations.synthesises_bold) for any weight >= 600.
+_FAKE_BOLD_STYLE_WEIGHT = 799
+
+
+def skia_style_weight(weight: int) -> int:
+    """The TextStyle weight that makes SkParagraph synthesise bold where Blink does."""
+    return _FAKE_BOLD_STYLE_WEIGHT if weight >= 600 else min(weight, 599)
+
 
 def blink_metrics(face: ResolvedFont, size_px: float) -> tuple[int, int, int]:
     """(ascent, descent, line_gap) rounded the way Blink's SimpleFontData does on Linux."""
@@ -33,10 +44,24 @@ class SkiaShaper:
         self._unicode = skia.Unicode()
 
     def runs(self, text: str, font: FontSpec) -> list[tuple[str, list[ResolvedFont]]]:
+        """Script runs of ``text`` with their face lists, as the instances drawn at ``font``'s
+        size and weight: shaping, measuring and drawing all use these."""
         return [
-            (run, self.fonts.chain(font.families, font.weight, run, script))
+            (
+                run,
+                self.fonts.instances(
+                    self.fonts.chain(font.families, font.weight, run, script),
+                    font.size_px,
+                    font.weight,
+                ),
+            )
             for run, script in script_runs(without_lone_surrogates(text))
         ]
+
+    def primary(self, font: FontSpec) -> ResolvedFont:
+        """The first available family's face at ``font``'s size and weight."""
+        face = self.fonts.primary(font.families, font.weight)
+        return self.fonts.instance(face, font.size_px, font.weight)
 
     def _style(
         self, faces: list[ResolvedFont], font: FontSpec, paint: skia.Paint | None
@@ -44,7 +69,9 @@ class SkiaShaper:
         style = tl.TextStyle()
         style.setFontFamilies([f.alias for f in faces])
         style.setFontSize(font.size_px)
-        style.setFontStyle(skia.FontStyle(font.weight, 5, skia.FontStyle.kUpright_Slant))
+        style.setFontStyle(
+            skia.FontStyle(skia_style_weight(font.weight), 5, skia.FontStyle.kUpright_Slant)
+        )
         if paint is not None:
             style.setForegroundPaint(paint)
         return style
@@ -71,7 +98,7 @@ class SkiaShaper:
         return float(self.paragraph(text, font).MaxIntrinsicWidth)
 
     def vertical_metrics(self, text: str, font: FontSpec):
-        primary = self.fonts.primary(font.families, font.weight)
+        primary = self.primary(font)
         asc, desc, gap = blink_metrics(primary, font.size_px)
         above = below = 0.0
         for run, faces in self.runs(text, font):
