@@ -15,6 +15,8 @@ from pathlib import Path
 
 import skia
 
+from motiontext.emoji import clusters
+
 from .scripts import without_lone_surrogates
 from .variations import (
     Axis,
@@ -46,7 +48,15 @@ GENERIC = {
     "fantasy": "DejaVu Sans",
 }
 DEFAULT_FAMILY = "Liberation Serif"  # Chromium's standard font, "Times New Roman"
-SCRIPT_LANGS = {"hangul": ["ko"], "han": ["zh", "ja", "ko"], "kana": ["ja"]}
+# BCP 47 tags Chromium's system fallback asks fontconfig with; "emoji" is the colour emoji
+# font it asks for emoji presentation (engine.emoji_fallback).
+SCRIPT_LANGS = {
+    "hangul": ["ko"],
+    "han": ["zh", "ja", "ko"],
+    "kana": ["ja"],
+    "emoji": ["und-Zsye"],
+}
+_COLOUR_TABLES = frozenset({"CBDT", "COLR", "sbix", "SVG "})
 
 
 @contextlib.contextmanager
@@ -65,6 +75,18 @@ def _quiet_stderr():
         os.close(saved)
 
 
+def _ignorable(ch: str) -> bool:
+    """Default-ignorable code points (ZWJ, variation selectors, tags...): a face that lacks
+    them draws nothing for them, not a .notdef."""
+    o = ord(ch)
+    return (
+        o in (0x00AD, 0x034F, 0x200B, 0x200C, 0x200D)
+        or 0xFE00 <= o <= 0xFE0F
+        or 0xE0000 <= o <= 0xE0FFF
+        or 0x2060 <= o <= 0x206F
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ResolvedFont:
     typeface: skia.Typeface
@@ -72,6 +94,7 @@ class ResolvedFont:
     synthetic_bold: bool  # Blink fakes bold for the weight this face was resolved for
     weights: WeightRange = (400.0, 400.0)  # the weights it answers to (engine.variations)
     axes: tuple[Axis, ...] = ()  # variation axes; empty for a static face
+    colour: bool = False  # has colour glyphs (CBDT/COLR/sbix/SVG: Noto Color Emoji)
 
 
 class FontBook:
@@ -145,8 +168,11 @@ class FontBook:
     ) -> ResolvedFont:
         axes = axes_of(tf)
         weights = capability_range(tf, axes, declared)
+        colour = any(
+            tag.to_bytes(4, "big").decode("latin-1") in _COLOUR_TABLES for tag in tf.getTableTags()
+        )
         return ResolvedFont(
-            tf, self._alias_for(tf), synthesises_bold(weight, weights), weights, axes
+            tf, self._alias_for(tf), synthesises_bold(weight, weights), weights, axes, colour
         )
 
     def instance(self, face: ResolvedFont, size_px: float, weight: int) -> ResolvedFont:
@@ -162,7 +188,9 @@ class FontBook:
             found = self._instances.get(key)
             if found is None:
                 tf = make_instance(face.typeface, values)
-                found = ResolvedFont(tf, self._alias_for(tf), synthetic, face.weights, face.axes)
+                found = ResolvedFont(
+                    tf, self._alias_for(tf), synthetic, face.weights, face.axes, face.colour
+                )
                 self._instances[key] = found
         return found
 
@@ -173,6 +201,8 @@ class FontBook:
         return [self.instance(face, size_px, weight) for face in faces]
 
     def primary(self, families: tuple[str, ...], weight: int) -> ResolvedFont:
+        """The first family that resolves (Chromium's primary font; its .notdef is drawn
+        for what no face has)."""
         for fam in families:
             found = self.resolve(fam, weight)
             if found is not None:
@@ -195,19 +225,22 @@ class FontBook:
         self, families: tuple[str, ...], weight: int, text: str, script: str = ""
     ) -> list[ResolvedFont]:
         """Faces for one script run, in Chromium's order: the CSS list, then one system
-        fallback per still-uncovered hint character, asked with the run's language. A
-        fallback face then also serves the run's other uncovered characters, which is why
-        "✓" next to Hangul comes from Noto Sans CJK but alone from DejaVu Sans."""
+        fallback per still-uncovered grapheme cluster, asked for its first character (the
+        hint) with the run's language. A fallback face then also serves the run's other
+        uncovered characters, which is why "✓" next to Hangul comes from Noto Sans CJK but
+        alone from DejaVu Sans; a cluster no face has whole (1 + U+20E3 in Liberation Sans)
+        keeps the first face and its .notdef, as in Chromium."""
         faces = self.list_faces(families, weight)
-        for ch in text:
-            if ch.isspace() or any(f.typeface.unicharToGlyph(ord(ch)) for f in faces):
+        for cluster in clusters(text):
+            if cluster.isspace() or any(covers(f, cluster) for f in faces):
                 continue
-            fb = self.fallback_for(ch, self._fallback_family(families), weight, script)
+            hint = cluster[0]
+            fb = self.fallback_for(hint, self.fallback_family(families), weight, script)
             if fb is not None and fb not in faces:
                 faces.append(fb)
         return faces
 
-    def _fallback_family(self, families: tuple[str, ...]) -> str:
+    def fallback_family(self, families: tuple[str, ...]) -> str:
         """The family Chromium's character fallback effectively asks fontconfig with.
         Measured: Hangul after a serif face (Liberation Serif, the default) still comes
         from Noto Sans CJK, while monospace lists get the monospace CJK face."""
@@ -253,3 +286,9 @@ class FontBook:
                         used.append(f)
                     break
         return used
+
+
+def covers(face: ResolvedFont, cluster: str) -> bool:
+    """``face`` draws ``cluster`` without a .notdef (Blink moves a cluster with one to the
+    next face whole)."""
+    return all(face.typeface.unicharToGlyph(ord(ch)) for ch in cluster if not _ignorable(ch))

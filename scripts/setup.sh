@@ -21,7 +21,7 @@ as_root() {
 
 # --- system packages --------------------------------------------------------------------
 # ffmpeg is deliberately absent: the PyAV wheels bundle their own FFmpeg.
-apt_wanted=(make fontconfig fonts-liberation fonts-dejavu-core fonts-noto-cjk chromium redis-server)
+apt_wanted=(make fontconfig fonts-liberation fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji chromium redis-server)
 apt_missing=()
 for pkg in "${apt_wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
