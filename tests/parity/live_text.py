@@ -11,6 +11,7 @@ from engine.overlay import ScenarioOverlay
 from motiontext.parse import load_scenario
 from parity.metric import ParityScore
 from parity.run import run_scenario
+from tests.caption_scenario import caption_scenario
 from tests.parity.reference import ReferenceRenderer
 
 WIDTH, HEIGHT, FPS = 1920, 1080, 30
@@ -50,61 +51,45 @@ def free_scenario(nodes: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def caption_scenario(words: list[str], family: str, **style: Any) -> dict[str, Any]:
-    """The editor's caption shape: a subtitle track with a boxed, wrapping group of words
-    at the bottom centre."""
+def editor_caption(words: list[str], family: str, **style: Any) -> dict[str, Any]:
+    """The editor's caption shape (``tests.caption_scenario``) in ``family``: a boxed,
+    wrapping group of words at the bottom centre."""
     children = [
         {"id": f"w{i}", "eType": "text", "text": w, "baseTime": SHOWN} for i, w in enumerate(words)
     ]
-    return {
-        "version": "2.0",
-        "timebase": {"unit": "seconds"},
-        "stage": {"baseAspect": "16:9"},
-        "tracks": [
-            {
-                "id": "caption",
-                "type": "subtitle",
-                "layer": 1,
-                "defaultStyle": {
-                    "fontSizeRel": 0.07,
-                    "fontFamily": family,
-                    "color": "#ffffff",
-                    "align": "center",
-                    **style,
-                },
-                "defaultBoxStyle": {
-                    "backgroundColor": "rgba(0,0,0,0.6)",
-                    "padding": "4px 8px",
-                    "borderRadius": "4px",
-                },
-            }
-        ],
-        "cues": [
-            {
-                "id": "c",
-                "track": "caption",
-                "root": {
-                    "id": "g",
-                    "eType": "group",
-                    "displayTime": SHOWN,
-                    "layout": {
-                        "anchor": "bc",
-                        "position": {"x": 0.5, "y": 0.925},
-                        "childrenLayout": {
-                            "mode": "flow",
-                            "direction": "horizontal",
-                            "wrap": True,
-                            "maxWidth": "90%",
-                            "gap": 0.005,
-                            "align": "center",
-                            "justify": "center",
-                        },
-                    },
-                    "children": children,
-                },
-            }
-        ],
+    layout = {
+        "anchor": "bc",
+        "position": {"x": 0.5, "y": 0.925},
+        "childrenLayout": {"mode": "flow", "wrap": True, "maxWidth": "90%", "gap": 0.005},
     }
+    root = {"id": "g", "eType": "group", "displayTime": SHOWN, "layout": layout}
+    doc = caption_scenario(
+        [{"id": "c", "track": "caption", "root": {**root, "children": children}}], {}
+    )
+    track = doc["tracks"][0]
+    track["defaultStyle"].update(fontFamily=family, **style)
+    track["defaultBoxStyle"] = {
+        "backgroundColor": "rgba(0,0,0,0.6)",
+        "padding": "4px 8px",
+        "borderRadius": "4px",
+    }
+    return doc
+
+
+BOX_TOLERANCE_PX = 0.5
+
+
+def assert_live_pixels(reference: ReferenceRenderer, name: str, doc: dict[str, Any]) -> None:
+    """Frame FRAME of ``doc`` is within the metric's bound against Chromium (printed)."""
+    score = live_score(reference, name, doc)
+    print(f"{name}: IoU {score.iou:.4f}, MAE {score.mae:.2f}")
+    assert score.passed, f"{name}: IoU {score.iou:.4f}, MAE {score.mae:.2f}"
+
+
+def assert_live_boxes(reference: ReferenceRenderer, name: str, doc: dict[str, Any]) -> None:
+    """Every node box of ``doc`` at FRAME is Chromium's within BOX_TOLERANCE_PX."""
+    mismatches = rect_mismatches(reference, doc, BOX_TOLERANCE_PX)
+    assert not mismatches, f"{name}: node boxes differ from Chromium's:\n" + "\n".join(mismatches)
 
 
 def live_score(reference: ReferenceRenderer, name: str, doc: dict[str, Any]) -> ParityScore:

@@ -14,17 +14,16 @@ import pytest
 
 from tests.parity.live_text import (
     EDITOR_FAMILY,
-    caption_scenario,
+    assert_live_boxes,
+    assert_live_pixels,
+    editor_caption,
     free_scenario,
-    live_score,
-    rect_mismatches,
     text_node,
 )
 from tests.parity.reference import ReferenceRenderer
 
 pytestmark = pytest.mark.browser
 
-BOX_TOLERANCE_PX = 0.5
 ARIAL = "Arial, sans-serif"
 
 
@@ -72,10 +71,10 @@ CASES: dict[str, dict[str, Any]] = {
         ]
     ),
     # The issue's caption in the editor's boxed caption shape (Roboto Flex first).
-    "editor caption": caption_scenario(
+    "editor caption": editor_caption(
         ["좋아요👍", "ㅋㅋㅋ😂🔥", "café", "✓", "№1", "→", "♥", "🇰🇷", "👨‍👩‍👧"], EDITOR_FAMILY
     ),
-    "arial caption": caption_scenario(["정말", "최고👍🏽", "🎉🎉", "wow", "#️⃣1"], ARIAL),
+    "arial caption": editor_caption(["정말", "최고👍🏽", "🎉🎉", "wow", "#️⃣1"], ARIAL),
     "no font has them": _both_families(
         ["a\U0001fae9b \ue000 x\U000e0080y", "\U0010fffd 🫨 \U0001fae9"]
     ),
@@ -115,12 +114,9 @@ CASES["group opacity"] = _with_box_opacity(_lines(["😂 반투명 👍🏽 🇰
 
 @pytest.mark.parametrize("name", CASES)
 def test_live_emoji_pixels(reference: ReferenceRenderer, name: str) -> None:
-    score = live_score(reference, name, CASES[name])
-    print(f"{name}: IoU {score.iou:.4f}, MAE {score.mae:.2f}")
-    assert score.passed, f"{name}: IoU {score.iou:.4f}, MAE {score.mae:.2f}"
+    assert_live_pixels(reference, name, CASES[name])
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_live_emoji_boxes(reference: ReferenceRenderer, name: str) -> None:
-    mismatches = rect_mismatches(reference, CASES[name], BOX_TOLERANCE_PX)
-    assert not mismatches, f"{name}: node boxes differ from Chromium's:\n" + "\n".join(mismatches)
+    assert_live_boxes(reference, name, CASES[name])

@@ -12,17 +12,15 @@ import pytest
 
 from tests.parity.live_text import (
     EDITOR_FAMILY,
-    caption_scenario,
+    assert_live_boxes,
+    assert_live_pixels,
+    editor_caption,
     free_scenario,
-    live_score,
-    rect_mismatches,
     text_node,
 )
 from tests.parity.reference import ReferenceRenderer
 
 pytestmark = pytest.mark.browser
-
-BOX_TOLERANCE_PX = 0.5
 
 
 def _flex(size_px: float, weight: Any) -> dict[str, Any]:
@@ -86,11 +84,11 @@ CASES: dict[str, dict[str, Any]] = {
         ]
     ),
     # The example: the editor's caption at fontSizeRel 0.07 (76 px), boxed, wrapping.
-    "boxed caption": caption_scenario(
+    "boxed caption": editor_caption(
         ["And", "you", "know", "which", "one", "그래서", "우리는", "이렇게", "말했다", "fjord"],
         EDITOR_FAMILY,
     ),
-    "boxed caption, weight 800": caption_scenario(
+    "boxed caption, weight 800": editor_caption(
         ["Weight", "800", "in", "a", "box", "정말", "좋아요", "quick", "brown", "fox"],
         EDITOR_FAMILY,
         fontWeight="800",
@@ -100,12 +98,9 @@ CASES: dict[str, dict[str, Any]] = {
 
 @pytest.mark.parametrize("name", CASES)
 def test_live_roboto_flex_pixels(reference: ReferenceRenderer, name: str) -> None:
-    score = live_score(reference, name, CASES[name])
-    print(f"{name}: IoU {score.iou:.4f}, MAE {score.mae:.2f}")
-    assert score.passed, f"{name}: IoU {score.iou:.4f}, MAE {score.mae:.2f}"
+    assert_live_pixels(reference, name, CASES[name])
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_live_roboto_flex_boxes(reference: ReferenceRenderer, name: str) -> None:
-    mismatches = rect_mismatches(reference, CASES[name], BOX_TOLERANCE_PX)
-    assert not mismatches, f"{name}: node boxes differ from Chromium's:\n" + "\n".join(mismatches)
+    assert_live_boxes(reference, name, CASES[name])
