@@ -103,6 +103,7 @@ class SkiaShaper:
             out.extend(pieces)
         return out
 
+    @lru_cache(maxsize=16384)  # noqa: B019 (one shaper per process: the cache is its point)
     def has_colour_glyphs(self, text: str, font: FontSpec) -> bool:
         """Some piece of ``text`` is drawn by a colour font (emoji)."""
         return any(faces[0].colour for _, faces in self.runs(text, font))

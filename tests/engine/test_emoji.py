@@ -127,3 +127,38 @@ def test_shadow_of_a_colour_glyph_is_its_silhouette() -> None:
     covered = right[..., 3] == 255
     assert covered.sum() > 200
     assert (right[covered][:, :3] == (0, 0, 255)).all()
+
+
+def test_active_splitting_plugin_draws_whole_colour_emoji() -> None:
+    """scalepop mid-window: every unit is its own TextPaint; the flag and the family stay
+    one unit each and come out in colour (structure; the live half is test_live_emoji)."""
+    from engine.overlay import ScenarioOverlay
+    from motiontext.parse import load_scenario
+
+    text = {
+        "id": "t",
+        "eType": "text",
+        "text": "좋아요🇰🇷👨‍👩‍👧",
+        "style": {"fontFamily": "Arial", "fontSize": "64px", "color": "#fff"},
+        "layout": {"anchor": "tl", "position": {"x": 0.1, "y": 0.1}},
+        "pluginChain": [{"name": "scalepop", "baseTime": [0.0, 1.0]}],
+    }
+    root = {"id": "g", "eType": "group", "children": [text], "displayTime": [0.0, 2.0]}
+    doc = {
+        "version": "2.0",
+        "timebase": {"unit": "seconds"},
+        "stage": {"baseAspect": "16:9"},
+        "tracks": [{"id": "free", "type": "free", "layer": 1}],
+        "cues": [{"id": "c", "track": "free", "root": root}],
+    }
+    overlay = ScenarioOverlay(load_scenario(doc), 640, 360)
+    for k in range(16):  # sequential playback up to t = 0.5 s
+        overlay.timeline.tick(k / 30)
+    dl = overlay.timeline.frame(0.5)
+    texts = [line.text for item in dl.items if isinstance(item, TextPaint) for line in item.lines]
+    assert "🇰🇷" in texts and "👨\u200d👩\u200d👧" in texts
+    assert not any("\ufffd" in t for t in texts)
+    rgba = overlay.overlay_at(15, 0.5).rgba
+    opaque = rgba[rgba[..., 3] == 255][:, :3].astype(int)
+    saturated = (opaque.max(axis=1) - opaque.min(axis=1)) > 100
+    assert saturated.sum() > 500  # the flag's red and blue, the family's skin tones
