@@ -2,9 +2,9 @@
 the fallback priority of ``motiontext.emoji``), measured with Noto Color Emoji installed.
 
 A face can draw a cluster when it maps every code point that is not default-ignorable
-(``engine.fonts.covers``). The candidates are the
-CSS list's faces, the colour emoji font (fontconfig asked for ``und-Zsye``) and the system
-fallback for the character; a presentation selector restricts them to colour (U+FE0F) or
+(``engine.fonts.covers``). The candidates are the CSS list's faces, the colour emoji font
+(fontconfig asked for ``und-Zsye``) and the system fallback for the character (U+FE0E tries
+that one before the emoji font); a presentation selector restricts them to colour (U+FE0F) or
 monochrome (U+FE0E) faces, and is ignored when no such face has the cluster. When nothing has
 it, Blink draws the first face's .notdef (``None`` here).
 """

@@ -168,9 +168,7 @@ class FontBook:
     ) -> ResolvedFont:
         axes = axes_of(tf)
         weights = capability_range(tf, axes, declared)
-        colour = any(
-            tag.to_bytes(4, "big").decode("latin-1") in _COLOUR_TABLES for tag in tf.getTableTags()
-        )
+        colour = bool(table_tags(tf) & _COLOUR_TABLES)
         return ResolvedFont(
             tf, self._alias_for(tf), synthesises_bold(weight, weights), weights, axes, colour
         )
@@ -286,6 +284,11 @@ class FontBook:
                         used.append(f)
                     break
         return used
+
+
+def table_tags(typeface: skia.Typeface) -> set[str]:
+    """The sfnt table tags of ``typeface`` ("glyf", "CBDT", "hhea"...)."""
+    return {tag.to_bytes(4, "big").decode("latin-1") for tag in typeface.getTableTags()}
 
 
 def covers(face: ResolvedFont, cluster: str) -> bool:

@@ -15,8 +15,8 @@ from motiontext.display_list import FontSpec
 from motiontext.emoji import Presentation, clusters
 from motiontext.emoji import segments as emoji_segments
 
-from .emoji_fallback import cluster_face, covers
-from .fonts import FontBook, ResolvedFont
+from .emoji_fallback import cluster_face
+from .fonts import FontBook, ResolvedFont, covers, table_tags
 from .scripts import script_runs, without_lone_surrogates
 
 # SkParagraph fakes bold for a face when the style's weight is >= 600 and exceeds the face's
@@ -49,8 +49,6 @@ def blink_metrics(face: ResolvedFont, size_px: float) -> tuple[int, int, int]:
 
 
 _OUTLINE_TABLES = frozenset({"glyf", "CFF ", "CFF2"})
-
-
 _HHEA: dict[int, tuple[float, float, float] | None] = {}  # by typeface uniqueID
 
 
@@ -58,7 +56,7 @@ def _bitmap_font_hhea(typeface: skia.Typeface) -> tuple[float, float, float] | N
     """(ascender, -descender, lineGap) of hhea in em for a font without outlines, else None."""
     key = typeface.uniqueID()
     if key not in _HHEA:
-        tags = {t.to_bytes(4, "big").decode("latin-1") for t in typeface.getTableTags()}
+        tags = table_tags(typeface)
         found = None
         if not tags & _OUTLINE_TABLES and "hhea" in tags:
             data = bytes(typeface.getTableData(int.from_bytes(b"hhea", "big")))
