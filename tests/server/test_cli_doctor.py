@@ -24,6 +24,7 @@ EXPECTED_NAMES = {
     "font Liberation Serif",
     "font DejaVu Sans",
     "font Noto Sans CJK KR",
+    "font Noto Color Emoji",
     "Chromium",
     "Redis",
 }
