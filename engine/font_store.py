@@ -7,17 +7,22 @@ What a folder may hold:
 * ``<family folder>/fontface.json`` (:data:`MANIFEST_NAME`): a family installed by
   ``ecg-render fonts install`` (``server/fontsource.py``). Each face names the file a page
   loads (``web``, as published, e.g. woff2), the sfnt file Skia reads (``sfnt``: converted
-  from woff2 with its cmap cut to the face's range), its ``weight`` and ``style``
-  descriptors and its ``unicode_range`` (CSS text; empty = every code point).
+  from woff2 with its cmap cut to the face's range), its ``weight`` (a number, or a
+  ``[low, high]`` range for a variable face, as a Fontsource variable package declares
+  ``font-weight: 100 900``) and ``style`` descriptors and its ``unicode_range`` (CSS text;
+  empty = every code point).
 * any other ``.ttf``, ``.otf``, ``.woff`` or ``.woff2`` file: one face of the family its
-  name table gives (typographic family, else family), with its OS/2 weight and italic bit as
-  descriptors and no range. Skia cannot read woff2: such a file is decompressed in memory
-  with fontTools when first used.
+  name table gives (typographic family, else family), with its OS/2 weight (a variable
+  face: its ``wght`` axis range, as ``font-weight: auto``) and italic bit as descriptors and
+  no range. Skia cannot read woff2: such a file is decompressed in memory with fontTools
+  when first used.
 
 The first folder that holds a family provides all of it; later folders' faces of that family
 are ignored. Matching follows CSS Fonts 4 section 5.2 (style, then weight) and Blink's
-synthesis: a bold request (>= 600) of faces whose weight descriptor is below 600 is
-synthesised, as Chromium does for a lone regular ``FontFace``. Among the faces of the matched
+synthesis: a bold request (>= 600) of faces whose weight descriptor ends below 600 is
+synthesised, as Chromium does for a lone regular ``FontFace`` (``engine.fonts`` applies the
+same rule per face through ``engine.variations``, and draws a variable face at the ``wght``
+the request gives within its range). Among the faces of the matched
 descriptors, a character is drawn by the last declared face whose range holds it (Blink's
 ``CSSSegmentedFontFace`` order), and the family's primary font is the one that holds the
 space (Blink's ``FontFallbackList``). Italic is never asked for: 1.5.0 ignores ``fontStyle``
@@ -75,7 +80,9 @@ def parse_unicode_range(text: str) -> tuple[tuple[int, int], ...]:
 @dataclass(frozen=True, slots=True)
 class WebFace:
     """One ``@font-face``: ``sfnt`` is what Skia loads, ``web`` what a page loads (the same
-    file unless converted); ``order`` its declaration order within the family."""
+    file unless converted); ``order`` its declaration order within the family. ``weight``
+    is its ``font-weight`` descriptor, or the low end of it when ``weight_max`` is set (a
+    variable face declared with a range such as ``100 900``)."""
 
     family: str
     sfnt: Path
@@ -85,9 +92,21 @@ class WebFace:
     unicode_range: str = ""
     order: int = 0
     ranges: tuple[tuple[int, int], ...] = ()
+    weight_max: int | None = None
 
     def covers(self, code_point: int) -> bool:
         return not self.ranges or any(lo <= code_point <= hi for lo, hi in self.ranges)
+
+    @property
+    def weights(self) -> tuple[int, int]:
+        """The declared weight range (low, high); a single weight is (w, w)."""
+        return (self.weight, self.weight if self.weight_max is None else self.weight_max)
+
+    @property
+    def weight_descriptor(self) -> str:
+        """The ``font-weight`` descriptor as CSS (and a page's ``FontFace``) writes it."""
+        low, high = self.weights
+        return str(low) if low == high else f"{low} {high}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,22 +145,25 @@ class WebFamily:
         if found is None:
             upright = [f for f in self.faces if not f.italic]
             pool = upright or list(self.faces)  # only italic faces: CSS falls back to them
-            chosen = _closest_weight(weight, sorted({f.weight for f in pool}))
-            faces = sorted((f for f in pool if f.weight == chosen), key=lambda f: -f.order)
-            synthetic = weight >= BOLD_THRESHOLD and chosen < BOLD_THRESHOLD
+            chosen = _closest_weights(weight, sorted({f.weights for f in pool}))
+            faces = sorted((f for f in pool if f.weights == chosen), key=lambda f: -f.order)
+            synthetic = weight >= BOLD_THRESHOLD and chosen[1] < BOLD_THRESHOLD
             found = self._matches[weight] = FaceMatch(tuple(faces), synthetic)
         return found
 
 
-def _closest_weight(desired: int, available: list[int]) -> int:
-    """CSS Fonts 4 section 5.2 step 4, font-weight."""
-    if desired in available:
-        return desired
-    below = [w for w in available if w < desired][::-1]  # nearest first
-    above = [w for w in available if w > desired]
+def _closest_weights(desired: int, available: list[tuple[int, int]]) -> tuple[int, int]:
+    """CSS Fonts 4 section 5.2 step 4, font-weight: the chosen weight range among
+    ``available`` (a range holding ``desired`` wins; else each range is as near as its
+    nearest end)."""
+    inside = [r for r in available if r[0] <= desired <= r[1]]
+    if inside:
+        return inside[0]
+    below = sorted((r for r in available if r[1] < desired), key=lambda r: -r[1])
+    above = sorted((r for r in available if r[0] > desired), key=lambda r: r[0])
     if 400 <= desired <= 500:
-        up_to_500 = [w for w in above if w <= 500]
-        order = up_to_500 + below + [w for w in above if w > 500]
+        up_to_500 = [r for r in above if r[0] <= 500]
+        order = up_to_500 + below + [r for r in above if r[0] > 500]
     elif desired < 400:
         order = below + above
     else:
@@ -230,16 +252,18 @@ def read_manifest(path: Path) -> WebFamily:
     faces = []
     for order, entry in enumerate(data["faces"]):
         text = str(entry.get("unicode_range") or "")
+        low, high = _weight_descriptor(entry.get("weight", 400))
         faces.append(
             WebFace(
                 family=name,
                 sfnt=folder / entry["sfnt"],
                 web=folder / entry.get("web", entry["sfnt"]),
-                weight=int(entry.get("weight", 400)),
+                weight=low,
                 italic=entry.get("style", "normal") != "normal",
                 unicode_range=text,
                 order=order,
                 ranges=parse_unicode_range(text),
+                weight_max=None if high == low else high,
             )
         )
     if not faces:
@@ -247,6 +271,19 @@ def read_manifest(path: Path) -> WebFamily:
     return WebFamily(
         name, tuple(faces), folder, str(data.get("source", "files")), data.get("license")
     )
+
+
+def _weight_descriptor(value: object) -> tuple[int, int]:
+    """A manifest ``weight``: a number, or a ``[low, high]`` range."""
+    if isinstance(value, list):
+        if len(value) != 2:
+            raise ValueError(f"a weight range has two ends, not {value!r}")
+        low, high = int(value[0]), int(value[1])
+    else:
+        low = high = int(value)  # type: ignore[call-overload]
+    if not 1 <= low <= high <= 1000:
+        raise ValueError(f"not a font-weight range: {value!r}")
+    return low, high
 
 
 def _loose_family(path: Path, folder: Path, order: int) -> WebFamily:
@@ -262,7 +299,12 @@ def _loose_family(path: Path, folder: Path, order: int) -> WebFamily:
             os2 = font["OS/2"]
             weight = int(os2.usWeightClass) or 400
             italic = bool(os2.fsSelection & 1)
-    face = WebFace(family, path, path, weight, italic, "", order)
+        weight_max = None
+        axes = font["fvar"].axes if "fvar" in font else []
+        for axis in axes:  # a variable face: font-weight auto is its wght axis range
+            if axis.axisTag == "wght":
+                weight, weight_max = round(axis.minValue), round(axis.maxValue)
+    face = WebFace(family, path, path, weight, italic, "", order, weight_max=weight_max)
     return WebFamily(family, (face,), folder, "files")
 
 

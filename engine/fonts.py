@@ -1,7 +1,8 @@
 """Font resolution the way Chromium on Debian does it: CSS family lists resolved through
 fontconfig with Chromium's metric-compatible aliases (Arial -> Liberation Sans), generic
 families (sans-serif -> DejaVu Sans), fonts declared by the page (Roboto Flex, define
-assets), and per-character system fallback (Korean -> Noto Sans CJK).
+assets), and per-character system fallback (Korean -> Noto Sans CJK). Variable faces are
+drawn at the instance Chromium picks for the used size and weight (``engine.variations``).
 """
 
 from __future__ import annotations
@@ -14,8 +15,19 @@ from pathlib import Path
 
 import skia
 
+from motiontext.emoji import clusters
+
 from .font_store import FontStore, WebFace
 from .scripts import script_of, without_lone_surrogates
+from .variations import (
+    Axis,
+    WeightRange,
+    axes_of,
+    axis_values,
+    capability_range,
+    make_instance,
+    synthesises_bold,
+)
 
 # Chromium accepts a fontconfig substitute only when it is metric-compatible.
 METRIC_ALIASES = {
@@ -37,7 +49,15 @@ GENERIC = {
     "fantasy": "DejaVu Sans",
 }
 DEFAULT_FAMILY = "Liberation Serif"  # Chromium's standard font, "Times New Roman"
-SCRIPT_LANGS = {"hangul": ["ko"], "han": ["zh", "ja", "ko"], "kana": ["ja"]}
+# BCP 47 tags Chromium's system fallback asks fontconfig with; "emoji" is the colour emoji
+# font it asks for emoji presentation (engine.emoji_fallback).
+SCRIPT_LANGS = {
+    "hangul": ["ko"],
+    "han": ["zh", "ja", "ko"],
+    "kana": ["ja"],
+    "emoji": ["und-Zsye"],
+}
+_COLOUR_TABLES = frozenset({"CBDT", "COLR", "sbix", "SVG "})
 
 
 @contextlib.contextmanager
@@ -56,11 +76,26 @@ def _quiet_stderr():
         os.close(saved)
 
 
+def _ignorable(ch: str) -> bool:
+    """Default-ignorable code points (ZWJ, variation selectors, tags...): a face that lacks
+    them draws nothing for them, not a .notdef."""
+    o = ord(ch)
+    return (
+        o in (0x00AD, 0x034F, 0x200B, 0x200C, 0x200D)
+        or 0xFE00 <= o <= 0xFE0F
+        or 0xE0000 <= o <= 0xE0FFF
+        or 0x2060 <= o <= 0x206F
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ResolvedFont:
     typeface: skia.Typeface
     alias: str  # the name registered in the shared TypefaceFontProvider
-    synthetic_bold: bool
+    synthetic_bold: bool  # Blink fakes bold for the weight this face was resolved for
+    weights: WeightRange = (400.0, 400.0)  # the weights it answers to (engine.variations)
+    axes: tuple[Axis, ...] = ()  # variation axes; empty for a static face
+    colour: bool = False  # has colour glyphs (CBDT/COLR/sbix/SVG: Noto Color Emoji)
 
 
 class FontBook:
@@ -76,21 +111,27 @@ class FontBook:
         self.collection = skia.textlayout.FontCollection()
         self.collection.setDefaultFontManager(self.provider)
         self._declared: dict[str, skia.Typeface] = {}
+        self._declared_weights: dict[str, WeightRange | None] = {}
         self._cache: dict[tuple, ResolvedFont | None] = {}
+        self._instances: dict[tuple, ResolvedFont] = {}
         self._aliases: dict[int, str] = {}
-        self._lock = threading.Lock()
+        # reentrant: a web face is resolved (and registered) inside resolve()'s hold
+        self._lock = threading.RLock()
         self.store = store  # web fonts from font folders: see the hook at the end
         self._web: dict[tuple, ResolvedFont | None] = {}
-        self._web_lock = threading.Lock()
         for family, path in (declared or {}).items():
             self.declare(family, path)
 
-    def declare(self, family: str, path: Path | str) -> bool:
-        """Register a web font (``@font-face`` / define asset) under ``family``."""
+    def declare(self, family: str, path: Path | str, weights: WeightRange | None = None) -> bool:
+        """Register a web font under ``family``. ``weights``: its ``font-weight`` descriptor
+        range; None for a CSS ``@font-face`` without one (``auto``: the face's own range, as
+        the page declares Roboto Flex); a JS ``FontFace`` without one, as 1.5.0 loads define
+        font assets, is ``normal``: pass (400, 400)."""
         tf = skia.Typeface.MakeFromFile(str(path))
         if tf is None:
             return False
         self._declared[family.lower()] = tf
+        self._declared_weights[family.lower()] = weights
         self._cache.clear()
         return True
 
@@ -129,11 +170,46 @@ class FontBook:
             tf = self._system_face(without_lone_surrogates(target), weight)
         if tf is None:
             return None
-        # Chromium fakes bold when a heavy weight is asked of a face that has none
-        synthetic = weight >= 600 and tf.fontStyle().weight() < 600
-        return ResolvedFont(tf, self._alias_for(tf), synthetic)
+        return self._face(tf, weight, self._declared_weights.get(name))
+
+    def _face(
+        self, tf: skia.Typeface, weight: int, declared: WeightRange | None = None
+    ) -> ResolvedFont:
+        axes = axes_of(tf)
+        weights = capability_range(tf, axes, declared)
+        colour = bool(table_tags(tf) & _COLOUR_TABLES)
+        return ResolvedFont(
+            tf, self._alias_for(tf), synthesises_bold(weight, weights), weights, axes, colour
+        )
+
+    def instance(self, face: ResolvedFont, size_px: float, weight: int) -> ResolvedFont:
+        """``face`` as Chromium draws it at ``size_px`` and ``weight``: a variable face at the
+        design position of its ``opsz``/``wght``/``wdth`` axes (cached by face and position,
+        so per-frame size or weight changes reuse instances), a static face unchanged."""
+        if not face.axes:
+            return face
+        values = axis_values(face.axes, size_px, weight, face.weights)
+        synthetic = synthesises_bold(weight, face.weights)
+        key = (face.typeface.uniqueID(), values, synthetic)
+        with self._lock:
+            found = self._instances.get(key)
+            if found is None:
+                tf = make_instance(face.typeface, values)
+                found = ResolvedFont(
+                    tf, self._alias_for(tf), synthetic, face.weights, face.axes, face.colour
+                )
+                self._instances[key] = found
+        return found
+
+    def instances(
+        self, faces: list[ResolvedFont], size_px: float, weight: int
+    ) -> list[ResolvedFont]:
+        """:meth:`instance` of each face, in order."""
+        return [self.instance(face, size_px, weight) for face in faces]
 
     def primary(self, families: tuple[str, ...], weight: int) -> ResolvedFont:
+        """The first family that resolves (Chromium's primary font; its .notdef is drawn
+        for what no face has)."""
         for fam in families:
             found = self.resolve(fam, weight)
             if found is not None:
@@ -145,6 +221,8 @@ class FontBook:
     def list_faces(
         self, families: tuple[str, ...], weight: int, text: str = ""
     ) -> list[ResolvedFont]:
+        """The CSS list's faces; a web family gives its unicode-range segments that hold
+        some character of ``text`` (without ``text``, its primary face)."""
         faces: list[ResolvedFont] = []
         for fam in families:
             web = self._web_faces(fam, weight, text) if text else None
@@ -158,31 +236,32 @@ class FontBook:
     def chain(
         self, families: tuple[str, ...], weight: int, text: str, script: str = ""
     ) -> list[ResolvedFont]:
-        """Faces for one script run, in Chromium's order: the CSS list, then system fallbacks
-        until every character is covered, each asked for one hint character with its
-        script's language. Like Blink's ChooseHintIndex, the hint is the first still-uncovered
-        character after the first that has a definite script, else the first: so "✓" before
-        or after uncovered Hangul comes from Noto Sans CJK, but alone (or next to Hangul a
-        web font draws) from DejaVu Sans. ``script`` (the run's) is not needed for that."""
+        """Faces for one script run, in Chromium's order: the CSS list (a web family's
+        unicode-range segments that hold some of ``text``), then system fallbacks until every
+        grapheme cluster is covered, each asked for one hint character with its script's
+        language. Like Blink's ChooseHintIndex, the hint is the first still-uncovered cluster
+        after the first that has a definite script, else the first: so "✓" before or after
+        uncovered Hangul comes from Noto Sans CJK, but alone (or next to Hangul a web font
+        draws) from DejaVu Sans. A cluster no face has whole (1 + U+20E3 in Liberation Sans)
+        keeps the first face and its .notdef, as in Chromium. ``script`` (the run's) is not
+        needed for that."""
         faces = self.list_faces(families, weight, text)
 
-        def uncovered(chars: list[str]) -> list[str]:
-            return [
-                ch
-                for ch in chars
-                if not ch.isspace() and not any(f.typeface.unicharToGlyph(ord(ch)) for f in faces)
-            ]
+        def uncovered(pieces: list[str]) -> list[str]:
+            return [c for c in pieces if not c.isspace() and not any(covers(f, c) for f in faces)]
 
-        pending = uncovered(list(text))
+        pending = uncovered(clusters(text))
         while pending:
-            hint = next((ch for ch in pending[1:] if script_of(ch)), pending[0])
-            fb = self.fallback_for(hint, self._fallback_family(families), weight, script_of(hint))
+            hint = next((c for c in pending[1:] if script_of(c[0])), pending[0])
+            fb = self.fallback_for(
+                hint[0], self.fallback_family(families), weight, script_of(hint[0])
+            )
             if fb is not None and fb not in faces:
                 faces.append(fb)
-            pending = [ch for ch in uncovered(pending) if ch != hint]
+            pending = [c for c in uncovered(pending) if c != hint]
         return faces
 
-    def _fallback_family(self, families: tuple[str, ...]) -> str:
+    def fallback_family(self, families: tuple[str, ...]) -> str:
         """The family Chromium's character fallback effectively asks fontconfig with.
         Measured: Hangul after a serif face (Liberation Serif, the default) still comes
         from Noto Sans CJK, while monospace lists get the monospace CJK face."""
@@ -211,11 +290,7 @@ class FontBook:
         tf = self.system.matchFamilyStyleCharacter(
             without_lone_surrogates(family), style, SCRIPT_LANGS.get(script, []), ord(ch)
         )
-        found = None
-        if tf is not None:
-            found = ResolvedFont(
-                tf, self._alias_for(tf), weight >= 600 and tf.fontStyle().weight() < 600
-            )
+        found = None if tf is None else self._face(tf, weight)
         with self._lock:
             self._cache[key] = found
         return found
@@ -253,17 +328,30 @@ class FontBook:
         faces: list[ResolvedFont] = []
         for ch in dict.fromkeys(text):
             for face in match.covering(ord(ch)):
-                found = self._web_font(face, match.synthetic_bold)
+                found = self._web_font(face, weight)
                 if found is not None and found not in faces:
                     faces.append(found)
         return faces
 
-    def _web_font(self, face: WebFace, synthetic_bold: bool) -> ResolvedFont | None:
-        key = (face, synthetic_bold)
-        with self._web_lock:
+    def _web_font(self, face: WebFace, weight: int) -> ResolvedFont | None:
+        """``face`` resolved for ``weight`` as a declared face with its ``@font-face``
+        weight range (so a variable face gets its instances, and bold is synthesised by
+        Blink's rule for that range)."""
+        declared = (float(face.weights[0]), float(face.weights[1]))
+        key = (face, synthesises_bold(weight, declared))
+        with self._lock:
             if key not in self._web:
                 tf = self.store.typeface(face) if self.store is not None else None
-                self._web[key] = (
-                    None if tf is None else ResolvedFont(tf, self._alias_for(tf), synthetic_bold)
-                )
+                self._web[key] = None if tf is None else self._face(tf, weight, declared)
             return self._web[key]
+
+
+def table_tags(typeface: skia.Typeface) -> set[str]:
+    """The sfnt table tags of ``typeface`` ("glyf", "CBDT", "hhea"...)."""
+    return {tag.to_bytes(4, "big").decode("latin-1") for tag in typeface.getTableTags()}
+
+
+def covers(face: ResolvedFont, cluster: str) -> bool:
+    """``face`` draws ``cluster`` without a .notdef (Blink moves a cluster with one to the
+    next face whole)."""
+    return all(face.typeface.unicharToGlyph(ord(ch)) for ch in cluster if not _ignorable(ch))

@@ -6,8 +6,9 @@ options and settings; every renderer of a scenario (video, frame, preview, parit
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 from motiontext.font_families import named_font_families
@@ -15,7 +16,7 @@ from motiontext.host_styles import DEFAULT_HOST_STYLE, host_style
 from motiontext.layout.style import HostDefaults
 from motiontext.model import Scenario
 
-from .overlay import ScenarioOverlay, shared_shaper
+from .overlay import ScenarioOverlay, shared_shaper, video_overlay
 from .text import SkiaShaper
 
 
@@ -41,6 +42,12 @@ class HostPage:
 
     def overlay(self, scenario: Scenario, width: int, height: int, fps: float) -> ScenarioOverlay:
         return ScenarioOverlay(scenario, width, height, fps, self.style, self.shaper())
+
+    def video_overlay(
+        self, scenario: Scenario, output_fps: Fraction | None
+    ) -> Callable[[int, int], ScenarioOverlay]:
+        """``engine.overlay.video_overlay`` on this page."""
+        return video_overlay(scenario, output_fps, self.style, self.shaper())
 
     def missing_families(self, scenario: Scenario) -> tuple[str, ...]:
         """The families ``scenario`` names that resolve to nothing here: neither declared,

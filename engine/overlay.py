@@ -4,7 +4,8 @@ rasterized with Skia, reusing the previous pixels when the display list did not 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -111,6 +112,23 @@ class ScenarioOverlay:
     def straight_rgba(self) -> np.ndarray:
         """The current overlay as straight-alpha RGBA (a new array), the goldens' format."""
         return unpremultiply(self.raster.pixels)
+
+
+def video_overlay(
+    scenario: Scenario,
+    output_fps: Fraction | None,
+    host: HostDefaults | None = None,
+    shaper: SkiaShaper | None = None,
+) -> Callable[[int, int], ScenarioOverlay]:
+    """``render_video``'s ``make_overlay_source`` for ``scenario``, the same for the CLI, the
+    service and the batch. The pipeline evaluates the overlay at each output frame's own time,
+    in playback order, so with the source's timing kept (``output_fps`` None, VFR too) the
+    captions follow every frame's real timestamp. The rate given to the timeline is only what
+    the plugins' context reports as ``renderer.fps`` (the original's renderer option, 30
+    unless set; no plugin's output depends on it): the output rate when one is asked for.
+    ``host`` and ``shaper``: the page imitated (``engine.host_page.HostPage.video_overlay``)."""
+    fps = float(output_fps) if output_fps else 30.0
+    return lambda width, height: ScenarioOverlay(scenario, width, height, fps, host, shaper)
 
 
 def _same_objects(a: list, b: list) -> bool:

@@ -221,13 +221,27 @@ class Rasterizer:
     def _build_paragraph(
         self, text: str, font: FontSpec, kind: str, color: Rgba, width: float, sigma: float
     ):
+        """``kind``: "fill" (text glyphs in ``color``, colour glyphs hidden: they are painted
+        apart, outside the text-gamma layer), "colour" (colour glyphs alone, faded by the
+        alpha of ``color``), "shadow" (every glyph as a silhouette in ``color``, as Chromium
+        shades colour emoji), "stroke"."""
         paint = skia.Paint(AntiAlias=True, Color4f=to_color4f(color))
+        colour_paint = None
         if kind == "stroke":
             paint.setStyle(skia.Paint.kStroke_Style)
             paint.setStrokeWidth(width)
+        elif kind == "shadow":
+            # opaque paint: the filter's colour carries the alpha, applied once
+            paint.setColor4f(to_color4f(color[:3] + (1.0,)))
+            paint.setColorFilter(_silhouette(color))
+        elif kind == "fill":
+            colour_paint = skia.Paint(Color4f=skia.Color4f(0, 0, 0, 0))
+        elif kind == "colour":
+            colour_paint = paint
+            paint = skia.Paint(Color4f=skia.Color4f(0, 0, 0, 0))
         if sigma > 0:
             paint.setMaskFilter(skia.MaskFilter.MakeBlur(skia.kNormal_BlurStyle, sigma))
-        return self.shaper.paragraph(text, font, paint)
+        return self.shaper.paragraph(text, font, paint, colour_paint)
 
     def _text(self, item: TextPaint) -> None:
         canvas = self.canvas
@@ -238,16 +252,14 @@ class Rasterizer:
             # shadows: the first listed is on top, so paint them in reverse
             for shadow in reversed(item.shadows):
                 assert shadow.color is not None
-                sigma = shadow.blur / 2
-                for kind in ("fill",):
-                    para = self._paragraph(
-                        line.text, item.font, kind, shadow.color, item.stroke_width, sigma
-                    )
-                    para.paint(
-                        canvas,
-                        line.x + shadow.dx,
-                        line.baseline - _painted_baseline(para) + shadow.dy,
-                    )
+                para = self._paragraph(
+                    line.text, item.font, "shadow", shadow.color, 0.0, shadow.blur / 2
+                )
+                para.paint(
+                    canvas,
+                    line.x + shadow.dx,
+                    line.baseline - _painted_baseline(para) + shadow.dy,
+                )
             opaque = (item.fill[0], item.fill[1], item.fill[2], 1.0)
             fill = self._paragraph(line.text, item.font, "fill", opaque, 0.0, 0.0)
             top = line.baseline - _painted_baseline(fill)
@@ -259,12 +271,23 @@ class Rasterizer:
             )
             fill.paint(canvas, line.x, top)
             canvas.restore()
+            if self.shaper.has_colour_glyphs(line.text, item.font):
+                # colour glyphs are images: no gamma, faded by the text colour's alpha
+                colour = self._paragraph(line.text, item.font, "colour", item.fill, 0.0, 0.0)
+                colour.paint(canvas, line.x, top)
             if item.stroke_color is not None and item.stroke_width > 0:
                 stroke = self._paragraph(
                     line.text, item.font, "stroke", item.stroke_color, item.stroke_width, 0.0
                 )
                 stroke.paint(canvas, line.x, line.baseline - _painted_baseline(stroke))
         canvas.resetMatrix()
+
+
+@lru_cache(maxsize=256)
+def _silhouette(color: Rgba) -> skia.ColorFilter:
+    """Paints ``color`` wherever a glyph has coverage: text glyphs are unchanged, colour
+    glyphs (emoji images) become their alpha silhouette, as Chromium's text-shadow draws."""
+    return skia.ColorFilters.Blend(to_color4f(color).toColor(), skia.BlendMode.kSrcIn)
 
 
 _MAX_LAYER_PIXELS = 4096 * 4096

@@ -1,10 +1,13 @@
 """Script runs as Blink segments text before font fallback: characters of the Common script
 (spaces, punctuation, symbols, digits) join the run before them, or the one after them at the
-start of the text."""
+start of the text. A grapheme cluster is never cut: it takes its base character's script
+(combining marks, keycaps and emoji sequences stay with their base)."""
 
 from __future__ import annotations
 
 import unicodedata
+
+from motiontext.emoji import clusters
 
 
 def script_of(ch: str) -> str:
@@ -28,8 +31,8 @@ def script_of(ch: str) -> str:
 def script_runs(text: str) -> list[tuple[str, str]]:
     """[(run text, script)] covering ``text`` in order."""
     runs: list[list[str]] = []  # [script, text]
-    for ch in text:
-        sc = script_of(ch)
+    for ch in clusters(text):
+        sc = script_of(ch[0])
         if not runs:
             runs.append([sc, ch])
         elif sc == "" or sc == runs[-1][0]:

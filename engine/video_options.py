@@ -53,14 +53,21 @@ _NVENC_PRESET = dict(
 )
 _VP9_CPU_USED = dict(zip(X264_PRESETS, ("8", "8", "7", "6", "5", "4", "3", "2", "1", "0")))
 
-# Decimal spellings of the NTSC rates mean the exact rational rate.
+# Decimal spellings of the NTSC rates mean the exact rational rate ("29.970" too).
 _NTSC = {
-    "23.976": Fraction(24000, 1001),
-    "29.97": Fraction(30000, 1001),
-    "47.952": Fraction(48000, 1001),
-    "59.94": Fraction(60000, 1001),
-    "119.88": Fraction(120000, 1001),
+    Fraction(decimal): Fraction(numerator, 1001)
+    for decimal, numerator in (
+        ("23.976", 24000),
+        ("29.97", 30000),
+        ("47.952", 48000),
+        ("59.94", 60000),
+        ("119.88", 120000),
+    )
 }
+# What a rate may look like: no sign, no exponent (1e999999999 would be a billion-digit
+# integer), and short (the API passes clients' values here).
+_RATE_TEXT = re.compile(r"\d+(\.\d+)?|\d+/\d+")
+_RATE_TEXT_MAX = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +79,8 @@ class VideoOptions:
     preset: x264 preset name or the encoder's native preset; None = ``veryfast`` equivalent.
     crf: explicit CRF/CQ, overrides ``quality``.
     quality: 10..100, mapped as in the module docstring.
-    fps: output frames per second (exact rational) or None to keep the source timing (VFR too).
+    fps: output frames per second (exact rational, see parse_fps), or None to keep the source's
+      timing: the same frames with the same timestamps (VFR too).
     size: output (width, height) in pixels, both even, or None to keep the source size.
     queue_frames: depth of each bounded queue between stages (memory ~ 1 frame per slot).
     array_backend: "numpy", "cupy" or "auto" (CuPy when a CUDA device answers) for the blend.
@@ -116,10 +124,7 @@ class VideoOptions:
                 f"but is {self.preset!r}"
             )
         if self.fps is not None:
-            fps = Fraction(self.fps)
-            if not 0 < fps <= MAX_FPS:
-                raise InputError(f'"fps" must be above 0 and at most {MAX_FPS}, but is {self.fps}')
-            object.__setattr__(self, "fps", fps)
+            object.__setattr__(self, "fps", parse_fps(self.fps))
         if self.size is not None:
             w, h = self.size
             if not all(isinstance(v, int) and 2 <= v <= MAX_SIDE and v % 2 == 0 for v in (w, h)):
@@ -173,17 +178,33 @@ def _preset_known(preset: str) -> bool:
     return preset in X264_PRESETS or bool(re.fullmatch(r"p[1-7]|[0-8]", preset))
 
 
-def parse_fps(text: str) -> Fraction:
-    """'30', '29.97' (= 30000/1001), '30000/1001' -> exact Fraction. Raises InputError."""
-    text = text.strip()
-    if text in _NTSC:
-        return _NTSC[text]
+def parse_rate(value: str | float | Fraction) -> Fraction:
+    """A frame rate, exactly: ``30``, ``"25"``, ``29.97`` or ``"29.97"`` (= 30000/1001, as
+    the other NTSC decimals), ``"30000/1001"``, ``"12.5"``. The one reader of rates: the
+    CLI's ``--fps``, the API's and the batch manifests' ``options.fps`` and stored requests
+    all go through it, so nothing is ever rounded or truncated. The range is the caller's
+    (:func:`parse_fps` for the pipeline's). Raises InputError."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Fraction)):
+        raise InputError(
+            f'"fps" must be a number or a fraction like 30000/1001, but is {value!r:.80}'
+        )
+    text = str(value).strip()  # a float's str() is its shortest spelling: 29.97 -> "29.97"
+    if len(text) > _RATE_TEXT_MAX or not _RATE_TEXT.fullmatch(text):
+        raise InputError(
+            f'"fps" must be a number or a fraction like 30000/1001, but is {text[:80]!r}'
+        )
     try:
-        fps = Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise InputError(f'"fps" must be a number or a fraction like 30000/1001, but is {text!r}')
+        rate = Fraction(text)
+    except ZeroDivisionError:
+        raise InputError(f'"fps" must have a denominator above 0, but is {text}') from None
+    return _NTSC.get(rate, rate)
+
+
+def parse_fps(value: str | float | Fraction) -> Fraction:
+    """:func:`parse_rate` within the pipeline's range (above 0, at most MAX_FPS)."""
+    fps = parse_rate(value)
     if not 0 < fps <= MAX_FPS:
-        raise InputError(f'"fps" must be above 0 and at most {MAX_FPS}, but is {text}')
+        raise InputError(f'"fps" must be above 0 and at most {MAX_FPS}, but is {value}')
     return fps
 
 

@@ -40,13 +40,25 @@ def load_scenario(doc: Any) -> Scenario:
 def load_scenario_text(text: str | bytes) -> Scenario:
     """Parse JSON text (bytes must be UTF-8). Syntax errors name the line and column; the
     non-standard constants NaN and Infinity are rejected as JSON.parse rejects them."""
+    return load_scenario(decode_scenario_text(text))
+
+
+def load_scenario_file(path: str | os.PathLike[str]) -> Scenario:
+    """Parse a scenario file (UTF-8, an optional BOM is skipped as fetch().json() skips it).
+    An unreadable file is an :class:`InputError`; its content errors are ScenarioErrors."""
+    return load_scenario_text(read_scenario_bytes(path))
+
+
+def decode_scenario_text(text: str | bytes) -> Any:
+    """The JSON document in ``text``, decoded as :func:`load_scenario_text` decodes it (not
+    parsed as a scenario). Raises ScenarioError."""
     if isinstance(text, bytes):
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ScenarioError(f"Scenario is not valid UTF-8: {exc.reason}") from None
     try:
-        doc = json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise ScenarioError(
             f"Invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
@@ -58,20 +70,16 @@ def load_scenario_text(text: str | bytes) -> Scenario:
         ) from None
     except (ValueError, RecursionError) as exc:  # e.g. an integer literal of > 4300 digits
         raise ScenarioError(f"Invalid JSON: {exc}") from None
-    return load_scenario(doc)
 
 
-def load_scenario_file(path: str | os.PathLike[str]) -> Scenario:
-    """Parse a scenario file (UTF-8, an optional BOM is skipped as fetch().json() skips it).
-    An unreadable file is an :class:`InputError`; its content errors are ScenarioErrors."""
+def read_scenario_bytes(path: str | os.PathLike[str]) -> bytes:
+    """A scenario file's bytes without a UTF-8 BOM; InputError when it cannot be read."""
     try:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as exc:
         raise InputError(f"cannot read scenario file {os.fspath(path)!r}: {exc.strerror}") from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    return load_scenario_text(data)
+    return data[3:] if data.startswith(b"\xef\xbb\xbf") else data
 
 
 def _load(doc: Any) -> Scenario:

@@ -390,7 +390,7 @@ class ReferenceRenderer:
                     {
                         "family": face.family,
                         "url": f"/webfonts/{token}/{face.web.name}",
-                        "weight": face.weight,
+                        "weight": face.weight_descriptor,
                         "style": "italic" if face.italic else "normal",
                         "unicodeRange": face.unicode_range,
                     }

@@ -17,7 +17,13 @@ import pytest
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "chromium")
 # Families the reference renderer resolves to on Debian (reference-harness.md section 4).
-REQUIRED_FONT_FAMILIES = ("Liberation Sans", "Liberation Serif", "DejaVu Sans", "Noto Sans CJK KR")
+REQUIRED_FONT_FAMILIES = (
+    "Liberation Sans",
+    "Liberation Serif",
+    "DejaVu Sans",
+    "Noto Sans CJK KR",
+    "Noto Color Emoji",
+)
 HARNESS_DIR = Path(__file__).resolve().parent / "parity" / "harness"
 # Web fonts the tests use, installed by scripts/setup.sh (`ecg-render fonts install`) from
 # Fontsource: a Korean family and a Latin display family, regular faces only.

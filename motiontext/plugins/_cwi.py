@@ -4,6 +4,7 @@ spans per Unicode code point (plugins spec 3.4-3.7)."""
 from __future__ import annotations
 
 from ..effects import Effects, Unit, UnitTransform
+from ._split import code_points
 
 WHITE_90 = (1.0, 1.0, 1.0, 0.9)
 
@@ -11,7 +12,7 @@ WHITE_90 = (1.0, 1.0, 1.0, 0.9)
 def ensure_letters(effects: Effects, text: str) -> list[Unit]:
     """Reuse the letters another cwi plugin made, else split the text into them."""
     if effects.units is None:
-        letters = list(text) or ["\u00a0"]
+        letters = code_points(text) or ["\u00a0"]
         effects.split(letters)
         effects.group = UnitTransform()
         effects.group_color = WHITE_90

@@ -2,19 +2,62 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..effects import Effects, Unit
+from ..emoji import clusters, is_emoji_cluster
 from ._gsap import unrendered
 
 
-def utf16_units(text: str) -> list[str]:
-    """One piece per UTF-16 code unit. An astral character becomes two broken halves, drawn
-    as U+FFFD each (a lone surrogate cannot be shaped; the browser shows a replacement box)."""
+def utf16_width(ch: str) -> int:
+    """UTF-16 code units of one code point."""
+    return 2 if ord(ch) > 0xFFFF else 1
+
+
+def _whole(cluster: str) -> bool:
+    return is_emoji_cluster(cluster) or any(ord(ch) > 0xFFFF for ch in cluster)
+
+
+def _split_keeping_emoji(text: str, width: Callable[[str], int]) -> list[str]:
     out: list[str] = []
-    for ch in text:
-        out.extend(["\ufffd", "\ufffd"] if ord(ch) > 0xFFFF else [ch])
+    for cluster in clusters(text):
+        if _whole(cluster):
+            out.append(cluster)
+            out.extend([""] * (sum(width(ch) for ch in cluster) - 1))
+        else:
+            out.extend(cluster)
     return out
+
+
+def utf16_units(text: str) -> list[str]:
+    """One piece per UTF-16 code unit, as the plugins split (spec 2.9), except that an emoji
+    cluster (flag, ZWJ, keycap or skin-tone sequence, presentation selector) or an astral
+    character stays whole in the piece of its first code unit, the pieces of its other code
+    units left empty. The original breaks them into halves drawn as U+FFFD; the empty pieces
+    keep every other character's index (its stagger timing) as in the original."""
+    return _split_keeping_emoji(text, utf16_width)
+
+
+def code_points(text: str) -> list[str]:
+    """One piece per code point (the cwi plugins' split), emoji clusters kept whole as in
+    :func:`utf16_units`."""
+    return _split_keeping_emoji(text, lambda ch: 1)
+
+
+def utf16_prefix(text: str, k: int) -> str:
+    """The first k UTF-16 code units; a cluster kept whole by :func:`utf16_units` appears
+    only once all its code units are in (never half an emoji or a broken sequence)."""
+    out: list[str] = []
+    used = 0
+    for cluster in clusters(text):
+        pieces = [cluster] if _whole(cluster) else list(cluster)
+        for piece in pieces:
+            used += sum(utf16_width(ch) for ch in piece)
+            if used > k:
+                return "".join(out)
+            out.append(piece)
+    return "".join(out)
 
 
 def words(text: str) -> list[str]:

@@ -25,6 +25,7 @@ from ..css import Shadow
 from ..effects import Effects, Unit, UnitStyle
 from ..jsmath import js_floor
 from ._base import clamp, number
+from ._split import utf16_prefix
 
 PLACEHOLDER = "타이핑 효과 테스트"
 CURSOR_COLOR = (1.0, 1.0, 1.0, 1.0)
@@ -39,12 +40,6 @@ def _flag(params: dict[str, Any], key: str, default: bool) -> bool:
     if isinstance(value, (int, float)):
         return value != 0 and not math.isnan(value)
     return bool(value)
-
-
-def utf16_prefix(text: str, k: int) -> str:
-    """The first k UTF-16 code units (an astral character cut in half is dropped)."""
-    data = text.encode("utf-16-le")[: 2 * k]
-    return data.decode("utf-16-le", errors="ignore")
 
 
 def utf16_length(text: str) -> int:

@@ -122,11 +122,10 @@ def render_task(task: LocalTask) -> JobOutcome:
         scenario = load_scenario(task.scenario)
         page = HostPage.from_options(task.host_style, task.font_dirs)
         warnings = tuple(page.warnings(scenario))
-        overlay_fps = float(task.options.fps or 30)
         result = render_video(
             task.input_url,
             task.output_path,
-            lambda width, height: page.overlay(scenario, width, height, overlay_fps),
+            page.video_overlay(scenario, task.options.fps),
             task.options,
             on_progress if _events is not None else None,
             token,

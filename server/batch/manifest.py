@@ -39,7 +39,9 @@ _REPR_CHARS = 80
 class BatchItem:
     """A good line. ``video`` is an absolute path or a URL; ``video_size`` (bytes) and
     ``video_mtime_ns`` are set for local files only. ``scenario`` is the parsed document and
-    ``options`` the service's normalised options (every field present)."""
+    ``options`` the service's normalised options (every field present). A v1.3 scenario is
+    held migrated (v2.0): ``migrated_from`` is then "1.3", ``migration_warnings`` the
+    migration's warnings."""
 
     line: int
     job_id: str
@@ -48,6 +50,13 @@ class BatchItem:
     options: dict[str, Any]
     video_size: int | None = None
     video_mtime_ns: int | None = None
+    migrated_from: str | None = None
+    migration_warnings: tuple[str, ...] = ()
+
+    @property
+    def migration(self) -> dict[str, Any]:
+        """The migration fields of this line's report entry."""
+        return {"migrated_from": self.migrated_from, "migration_warnings": self.migration_warnings}
 
     @property
     def output_name(self) -> str:
@@ -82,8 +91,9 @@ class _LineError(Exception):
         self.code = code
 
 
-def read_manifest(path: str | os.PathLike[str]) -> Manifest:
-    """Parse every line of the manifest at ``path``. Raises InputError only when the file
+def read_manifest(path: str | os.PathLike[str], *, accept_v13: bool = True) -> Manifest:
+    """Parse every line of the manifest at ``path``; v1.3 scenarios are migrated unless
+    ``accept_v13`` is False (the line is then invalid). Raises InputError only when the file
     cannot be read at all or a CSV header lacks the required columns."""
     path = Path(path)
     try:
@@ -95,7 +105,7 @@ def read_manifest(path: str | os.PathLike[str]) -> Manifest:
         rows = _csv_rows(text, path)
     else:
         rows = _jsonl_rows(text)
-    parser = _LineParser(path.resolve().parent)
+    parser = _LineParser(path.resolve().parent, accept_v13)
     items: list[BatchItem] = []
     bad: list[BadLine] = []
     for line, fields in rows:
@@ -168,8 +178,9 @@ def _decode_csv_cells(fields: dict[str, Any]) -> dict[str, Any] | _LineError:
 class _LineParser:
     """Turns one line's fields into a BatchItem or a BadLine; remembers used job ids."""
 
-    def __init__(self, base_dir: Path):
+    def __init__(self, base_dir: Path, accept_v13: bool = True):
         self.base_dir = base_dir
+        self.accept_v13 = accept_v13
         self.seen: dict[str, int] = {}
 
     def parse(self, line: int, fields: dict[str, Any] | _LineError) -> BatchItem | BadLine:
@@ -190,7 +201,7 @@ class _LineParser:
     def _item(self, line: int, fields: dict[str, Any]) -> BatchItem:
         from pydantic import ValidationError
 
-        from motiontext.parse import load_scenario
+        from motiontext.loader import load_document
         from server.service.schemas import RenderBody
 
         missing = [name for name in REQUIRED_FIELDS if fields.get(name) in (None, "")]
@@ -210,7 +221,7 @@ class _LineParser:
         except ValidationError as exc:
             raise _LineError(_validation_message(exc)) from None
         try:
-            load_scenario(scenario)
+            loaded = load_document(scenario, accept_v13=self.accept_v13)
         except ScenarioError as exc:
             where = f" at {exc.path}" if exc.path else ""
             raise _LineError(f"invalid scenario{where}: {exc}", exc.code) from None
@@ -220,10 +231,12 @@ class _LineParser:
             line=line,
             job_id=body.job_id,
             video=video,
-            scenario=scenario,
+            scenario=loaded.document,
             options=body.options.model_dump(),
             video_size=size,
             video_mtime_ns=mtime_ns,
+            migrated_from=loaded.migrated_from,
+            migration_warnings=loaded.warnings,
         )
 
     def _scenario(self, value: Any) -> dict[str, Any]:

@@ -7,12 +7,14 @@
      "counts": {"succeeded": 8, "skipped": 30, "failed": 1, "invalid": 1, "interrupted": 0},
      "lines": [{"line": 3, "job_id": "ep-003", "status": "succeeded",
                 "output": "/abs/DIR/ep-003.mp4", "seconds": 4.2, "fps": 71.3, "frames": 300,
-                "error": null, "error_code": null, "warnings": [], "earlier_run": false}, ...]}
+                "error": null, "error_code": null, "warnings": [], "earlier_run": false,
+                "migrated_from": null, "migration_warnings": []}, ...]}
 
 ``seconds`` is a render's wall time and ``fps`` its speed (frames rendered per second);
 skipped lines repeat what the earlier run measured. ``earlier_run`` marks results taken from
 the state file rather than produced now. ``warnings`` lists what the render could not do as
-asked, e.g. ``font family "X" is not installed: ...``.
+asked, e.g. ``font family "X" is not installed: ...``. A v1.3 scenario was migrated to v2.0
+when ``migrated_from`` is "1.3"; ``migration_warnings`` are then the migration's warnings.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ class LineResult(RunFigures):
     status: LineStatus
     output: str | None = None
     earlier_run: bool = False
+    migrated_from: str | None = None
+    migration_warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -91,7 +91,8 @@ def run_batch(
     whole batch (unreadable manifest or state, folder locked or not writable)."""
     stop = stop or threading.Event()
     started_at = time.time()
-    manifest = read_manifest(config.manifest)  # before anything is written
+    # before anything is written
+    manifest = read_manifest(config.manifest, accept_v13=config.settings.accept_v13)
     out_dir = config.out_dir.absolute()
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -132,6 +133,12 @@ def _run_locked(
         display.note(f"line {bad.line}: {bad.message} (skipped)")
     planned: list[PlannedJob] = []
     for item in manifest.items:
+        if item.migrated_from:
+            count = len(item.migration_warnings)
+            display.note(
+                f"line {item.line}: v{item.migrated_from} scenario migrated to v2.0"
+                + (f" ({count} warnings in report.json)" if count else "")
+            )
         decision = plan_item(item, state, out_dir, config.retry_failed, renderer)
         if isinstance(decision, PlannedJob):
             planned.append(decision)
@@ -157,6 +164,7 @@ def _run_locked(
                     job.job_id,
                     LineStatus.INTERRUPTED,
                     error="the batch stopped before this job finished",
+                    **job.item.migration,
                 )
         display.close()
         ordered = [results[line] for line in sorted(results)]
@@ -193,6 +201,7 @@ def plan_item(
             output=str(output),
             earlier_run=True,
             **entry.figures(),
+            **item.migration,
         )
     if entry.status == "failed":
         if not retry_failed:
@@ -204,6 +213,7 @@ def plan_item(
                 error=f"{entry.error} (--retry-failed runs it again)",
                 error_code=entry.error_code,
                 earlier_run=True,
+                **item.migration,
             )
         return PlannedJob(item, digest, output, entry.attempt + 1)
     return PlannedJob(item, digest, output, entry.attempt)
@@ -276,6 +286,7 @@ class _Recorder:
             status,
             output=str(job.output) if status is LineStatus.SUCCEEDED else None,
             **figures,
+            **job.item.migration,
         )
         self.results[job.item.line] = result
         self.display.job_finished(result)

@@ -16,6 +16,7 @@ COMMANDS = {
     "doctor": "server.cli.doctor",
     "parity": "server.cli.parity",
     "fonts": "server.cli.fonts",
+    "migrate": "server.cli.migrate",
 }
 
 

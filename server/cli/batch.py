@@ -20,6 +20,7 @@ from pathlib import Path
 
 from motiontext.errors import RenderError
 from server.cli.fonts import add_page_options
+from server.cli.v13_input import add_no_v13_flag
 
 EXIT_CANNOT_START = 2
 
@@ -54,6 +55,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     add_page_options(
         parser, default_help="for lines whose options name none (default: HOST_STYLE, bare)"
     )
+    add_no_v13_flag(parser)
     parser.set_defaults(run=run)
 
 
@@ -76,6 +78,8 @@ def run(args: argparse.Namespace) -> int:
         settings = settings.model_copy(update={"host_style": args.host_style})
     if args.font_dir:
         settings = settings.model_copy(update={"font_dirs": ":".join(map(str, args.font_dir))})
+    if not args.accept_v13:
+        settings = settings.model_copy(update={"accept_v13": False})
     config = BatchConfig(
         manifest=args.manifest,
         out_dir=args.out,

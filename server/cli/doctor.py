@@ -34,6 +34,7 @@ FONTS = (
     ("Liberation Serif", "A"),  # Times New Roman, the default family
     ("DejaVu Sans", "A"),  # system-ui and other generics
     ("Noto Sans CJK KR", "한"),  # Korean fallback
+    ("Noto Color Emoji", "😂"),  # colour emoji (fonts-noto-color-emoji)
 )
 
 

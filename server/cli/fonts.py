@@ -135,8 +135,8 @@ def _list(args: argparse.Namespace) -> int:
     print("font folders: " + (", ".join(str(d) for d in dirs) or "none"))
     rows = [("family", "faces", "source", "licence", "folder")]
     for family in sorted(store.families.values(), key=lambda f: f.name.lower()):
-        weights = sorted({f.weight for f in family.faces})
-        faces = f"{len(family.faces)} ({', '.join(map(str, weights))})"
+        weights = sorted({f.weights: f.weight_descriptor for f in family.faces}.items())
+        faces = f"{len(family.faces)} ({', '.join(text for _, text in weights)})"
         rows.append((family.name, faces, family.source, family.license or "-", str(family.folder)))
     if len(rows) == 1:
         print('no families installed (ecg-render fonts install "Noto Sans KR")')

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from server.cli.fonts import add_page_options, host_page, print_warnings
+from server.cli.v13_input import add_no_v13_flag, print_migration
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -26,7 +27,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "PNG (straight alpha). Frames are evaluated with sequential playback from t=0 at "
         "--fps, as the editor preview plays them, so plugin state matches the video export.",
     )
-    p.add_argument("scenario", help="MotionText v2.0 scenario JSON file")
+    p.add_argument("scenario", help="MotionText scenario JSON file (v2.0, or v1.3: migrated)")
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--time", "-t", type=float, help="time in seconds")
     when.add_argument("--frame", "-n", type=int, help="frame index at --fps (frame n = n/fps s)")
@@ -44,6 +45,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("-o", "--output", required=True, help="output PNG path")
     add_page_options(p)
+    add_no_v13_flag(p)
     p.set_defaults(run=run)
 
 
@@ -52,14 +54,16 @@ def run(args: argparse.Namespace) -> int:
 
     from engine.overlay import render_frames
     from motiontext.errors import RenderError
-    from motiontext.parse import load_scenario_file
+    from motiontext.loader import load_document_file
 
     if args.fps <= 0:
         print("error: --fps must be positive", file=sys.stderr)
         return 2
     t = args.time if args.time is not None else args.frame / args.fps
     try:
-        scenario = load_scenario_file(args.scenario)
+        loaded = load_document_file(args.scenario, accept_v13=args.accept_v13)
+        print_migration(loaded, "ecg-render frame", sys.stderr)
+        scenario = loaded.scenario
         page = host_page(args)
         print_warnings("frame", page.warnings(scenario))
         width, height = args.size

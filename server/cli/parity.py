@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from motiontext.host_styles import HOST_STYLES
 from server.cli.fonts import add_font_dir_option, font_dirs
 from server.cli.frame import parse_size
+from server.cli.v13_input import add_no_v13_flag, print_migration
 
 DEFAULT_REPORT = "out/parity_report.html"
 DESCRIPTION = """\
@@ -43,7 +43,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
-        "scenarios", nargs="+", metavar="SCENARIO", help="MotionText v2.0 scenario JSON files"
+        "scenarios",
+        nargs="+",
+        metavar="SCENARIO",
+        help="MotionText scenario JSON files (v2.0, or v1.3: migrated)",
     )
     p.add_argument(
         "--every",
@@ -102,6 +105,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default=None,
         help="Chromium executable (default /usr/bin/chromium or chromium on PATH)",
     )
+    add_no_v13_flag(p)
     p.set_defaults(run=run)
 
 
@@ -152,7 +156,7 @@ def _print_table(summaries, out) -> None:
 def run(args: argparse.Namespace) -> int:
     from engine.host_page import HostPage
     from motiontext.errors import RenderError
-    from motiontext.parse import load_scenario_text
+    from motiontext.loader import load_document_file
     from parity.metric import IOU_MIN, MAE_MAX
     from parity.reference_browser import ReferenceRenderer, find_chromium
     from parity.report import ParityReport
@@ -188,9 +192,10 @@ def run(args: argparse.Namespace) -> int:
                     name = f"{name} [{page.style_name}]"
                 summary = None
                 try:
-                    text = Path(path).read_text(encoding="utf-8")
-                    scenario = load_scenario_text(text)
-                    doc = json.loads(text)
+                    # A v1.3 scenario is migrated; both renderers get the v2.0 document.
+                    loaded = load_document_file(path, accept_v13=args.accept_v13)
+                    print_migration(loaded, "ecg-render parity", sys.stderr, name)
+                    scenario, doc = loaded.scenario, loaded.document
                     width, height = args.size or default_size(scenario)
                     summary = report.start_scenario(name, width, height, args.fps)
                     mismatch = _check_aspect(scenario, width, height)

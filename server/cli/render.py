@@ -20,6 +20,7 @@ from engine.pipeline import RenderResult, render_video
 from engine.video_options import DEFAULT_QUALITY, ENCODERS, VideoOptions, parse_fps, parse_size
 from motiontext.errors import CancelledError, DecodeError, InputError, RenderError, ScenarioError
 from server.cli.fonts import add_page_options, host_page, print_warnings
+from server.cli.v13_input import add_no_v13_flag, print_migration
 from server.console import ProgressBar
 
 EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
@@ -69,13 +70,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     add_page_options(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress output")
+    add_no_v13_flag(parser)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     # Imported here so this module (and the CLI's parser) loads even where the scenario
     # stack is unavailable or slow to import.
-    from motiontext.parse import load_scenario_file
+    from motiontext.loader import load_document_file
 
     err = sys.stderr
     try:
@@ -89,17 +91,18 @@ def run(args: argparse.Namespace) -> int:
             decoder=args.decoder,
             array_backend=args.array_backend,
         )
-        scenario = load_scenario_file(args.scenario)
+        loaded = load_document_file(args.scenario, accept_v13=args.accept_v13)
+        print_migration(loaded, "ecg-render render", err)
+        scenario = loaded.scenario
         page = host_page(args)
         print_warnings("render", page.warnings(scenario))
         bar = None if args.quiet else ProgressBar(err)
         cancel = CancelToken()
-        overlay_fps = float(options.fps) if options.fps else _source_rate(args.input, options)
         with _cancel_on_signals(cancel):
             result = render_video(
                 args.input,
                 args.output,
-                lambda width, height: page.overlay(scenario, width, height, overlay_fps),
+                page.video_overlay(scenario, options.fps),
                 options,
                 on_progress=bar.update if bar else None,
                 cancel=cancel,
@@ -119,19 +122,6 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(summary(result, args.output), file=err)
     return 0
-
-
-def _source_rate(url: str, options: VideoOptions) -> float:
-    """The input's average frame rate: the overlay's frame-based plugins tick at it."""
-    from engine.decode import VideoInput
-
-    source = VideoInput(
-        url, open_timeout=options.open_timeout_seconds, read_timeout=options.read_timeout_seconds
-    )
-    try:
-        return float(source.info.rate)
-    finally:
-        source.close()
 
 
 @contextlib.contextmanager

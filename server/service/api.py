@@ -11,7 +11,10 @@
     GET  /files/<name>                  published files (STORAGE=local)
 
 Errors answer ``{"detail": message, "error_code": code, "path": json_path}``; 422 for bad
-input (the scenario's JSON path is prefixed with ``scenario``), 413 for bodies over the limit.
+input (the scenario's JSON path is prefixed with ``scenario``), 413 for bodies over the limit
+(server.service.body_limit: read to the end first, so that clients can read the answer).
+No callback leaves before the answer to the submit has been sent (the backend marks a job
+``processing`` only once it has read it): the job's callbacks are held until then.
 With ``API_KEY`` set, every endpoint but /health needs the ``X-API-Key`` header, the docs
 and /openapi.json included (401 without it). /files links are handed to end users, who have
 no key: they are signed instead (``?expires=...&signature=...``, HMAC with a key derived from
@@ -31,14 +34,15 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Header, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from motiontext.errors import RenderError, ScenarioError
+from server.service.body_limit import BodySizeLimit
 from server.service.callbacks import CallbackDispatcher, RetryPolicy
-from server.service.jobs import JobStatus
+from server.service.jobs import JobRecord, JobStatus
 from server.service.metrics import CONTENT_TYPE, build_registry, render_metrics
 from server.service.render_job import (
     ServiceContext,
@@ -55,7 +59,9 @@ from server.service.schemas import (
     RenderQueued,
     StatusResponse,
     check_json_values,
+    migration_info,
     render_preview_png,
+    stored_fps,
 )
 from server.service.settings import Settings, get_settings
 from server.service.standalone import QueueFullError
@@ -65,62 +71,15 @@ from server.service.url_safety import callback_policy, check_callback_url, check
 JobIdPath = Annotated[str, Path(pattern=JOB_ID_PATTERN, description="the job's id")]
 _CAPABILITY_CACHE_SECONDS = 30.0
 _BODY_SLACK_BYTES = 64 * 1024  # the rest of the body around a maximal scenario
+# A new job's callbacks wait for the answer to its submit; this long at most, should the
+# answer never be sent (the client left first).
+_CALLBACK_HOLD_SECONDS = 30.0
 
 
 class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, path: str | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.path = status, code, message, path
-
-
-class BodySizeLimit:
-    """Refuses request bodies over ``max_bytes`` with 413, by Content-Length or while
-    streaming (chunked uploads), before anything parses them."""
-
-    def __init__(self, app: Any, max_bytes: int):
-        self.app, self.max_bytes = app, max_bytes
-
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope.get("headers") or [])
-        length = headers.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._refuse(send)
-            return
-        seen = 0
-        started = refused = False
-
-        # A chunked body over the limit: answer 413 at once and tell the app the client left
-        # (raising instead would reach FastAPI's body parser, which turns it into a 400).
-        async def counting_receive() -> dict[str, Any]:
-            nonlocal seen, refused
-            if refused:
-                return {"type": "http.disconnect"}
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes and not started:
-                    refused = True
-                    await self._refuse(send)
-                    return {"type": "http.disconnect"}
-            return message
-
-        async def tracking_send(message: dict[str, Any]) -> None:
-            nonlocal started
-            if refused:
-                return  # the 413 has been sent; whatever the app answers now is dropped
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        await self.app(scope, counting_receive, tracking_send)
-
-    async def _refuse(self, send: Any) -> None:
-        response = _error_response(
-            413, "INVALID_INPUT", f"request body is larger than {self.max_bytes} bytes"
-        )
-        await response({"type": "http"}, None, send)
 
 
 class ApiKeyGuard:
@@ -265,9 +224,11 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
     store, settings = ctx.store, ctx.settings
 
     @api.post("/render", response_model=RenderQueued, tags=["render"])
-    def submit_render(body: RenderBody, request: Request) -> RenderQueued:
+    def submit_render(
+        body: RenderBody, request: Request, after_answer: BackgroundTasks
+    ) -> RenderQueued:
         """Queue a render. A job_id that exists already is not run again: the answer then
-        carries its current status."""
+        carries its current status. The job's callbacks start once this answer is sent."""
         size = len(json.dumps(body.scenario, ensure_ascii=False).encode("utf-8", "surrogatepass"))
         if size > settings.max_scenario_bytes:
             message = (
@@ -276,10 +237,10 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
             )
             raise ApiError(413, "INVALID_INPUT", message, "scenario")
         try:
-            from motiontext.parse import load_scenario
+            from motiontext.loader import load_document
 
             check_json_values(body.scenario)
-            load_scenario(body.scenario)
+            loaded = load_document(body.scenario, accept_v13=settings.accept_v13)
         except ScenarioError as exc:
             path = "scenario" + (
                 "" if not exc.path else exc.path if exc.path.startswith("[") else "." + exc.path
@@ -302,13 +263,18 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
             raise ApiError(429, "TOO_MANY_JOBS", message)
         request = {
             "video_url": body.video_url,
-            "scenario": body.scenario,
+            "scenario": loaded.document,  # v1.3 migrated: every render part reads v2.0
             "options": body.options.model_dump(),
         }
+        if loaded.migrated:
+            request["migration"] = migration_info(loaded)
         if not store.create(job_id, request, body.callback_url):
             record = store.get(job_id)
             status = record.status if record else JobStatus.QUEUED
             return RenderQueued(job_id=job_id, status=status)
+        # Background tasks run once the response has been sent (Starlette's Response).
+        store.hold_callbacks(job_id, _CALLBACK_HOLD_SECONDS)
+        after_answer.add_task(store.release_callbacks, job_id)
         try:
             queue.submit(job_id)
         except QueueFullError as exc:
@@ -319,12 +285,23 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
             raise ApiError(503, "QUEUE_UNAVAILABLE", f"could not queue the job: {exc}") from None
         return RenderQueued(job_id=job_id, status=JobStatus.QUEUED)
 
-    @api.get("/api/render/{job_id}/status", response_model=StatusResponse, tags=["render"])
+    @api.get(
+        "/api/render/{job_id}/status",
+        response_model=StatusResponse,
+        response_model_exclude_unset=True,
+        tags=["render"],
+    )
     def job_status(job_id: JobIdPath) -> StatusResponse:
-        record = ctx.store.get(job_id)
-        if record is None:
-            raise ApiError(404, "NOT_FOUND", f"no job {job_id!r}")
-        return StatusResponse(**record.snapshot.payload(), warnings=job_warnings(record))
+        record = _record(ctx, job_id)
+        # The callbacks carry the snapshot only. The migration notes of a v1.3 scenario and
+        # the render's warnings (families not installed) are for this endpoint; without them
+        # the answer stays the snapshot exactly.
+        migration = record.request.get("migration")
+        warnings = job_warnings(record)
+        extra: dict[str, Any] = {"migration": migration} if migration else {}
+        if warnings:
+            extra["warnings"] = warnings
+        return StatusResponse(**record.snapshot.payload(), **extra)
 
     @api.post("/api/render/{job_id}/cancel", response_model=CancelResponse, tags=["render"])
     def cancel_job(job_id: JobIdPath) -> CancelResponse:
@@ -359,9 +336,8 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
         size = (width or options.get("width") or 1920, height or options.get("height") or 1080)
         try:
             page = host_page(settings, options)
-            png = render_preview_png(
-                record.request["scenario"], size, t, options.get("fps", 30), page
-            )
+            fps = stored_fps(options) or 30
+            png = render_preview_png(record.request["scenario"], size, t, fps, page)
         except ScenarioError as exc:  # accepted by the parser, refused by the renderer
             raise ApiError(422, exc.code, str(exc), "scenario") from None
         return Response(png, media_type="image/png")
@@ -373,13 +349,25 @@ def _add_job_routes(api: APIRouter, ctx: ServiceContext, queue: Any) -> None:
             check_json_values(body.scenario)
             page = host_page(settings, {"host_style": body.host_style})
             png = render_preview_png(
-                body.scenario, (body.width, body.height), body.t, body.fps, page
+                body.scenario,
+                (body.width, body.height),
+                body.t,
+                body.fps,
+                page,
+                accept_v13=settings.accept_v13,
             )
         except ScenarioError as exc:
             raise ApiError(
                 422, exc.code, str(exc), "scenario." + exc.path if exc.path else "scenario"
             ) from None
         return Response(png, media_type="image/png")
+
+
+def _record(ctx: ServiceContext, job_id: str) -> JobRecord:
+    record = ctx.store.get(job_id)
+    if record is None:
+        raise ApiError(404, "NOT_FOUND", f"no job {job_id!r}")
+    return record
 
 
 def _add_service_routes(api: APIRouter, ctx: ServiceContext, queue: Any, registry: Any) -> None:

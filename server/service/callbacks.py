@@ -1,13 +1,27 @@
-"""Callbacks to the backend: POST the job's snapshot (``GPURenderCallback`` fields) to its
-``callback_url`` on start, at every 10 % of progress, and at the end.
+"""Callbacks to the backend: POST the job's snapshot (the backend's ``GPURenderCallback``
+fields, built by server.service.callback_model) to its ``callback_url`` on start, at every
+10 % of progress, and at the end.
 
 The store queues the snapshots (see :mod:`server.service.jobs`); :class:`CallbackDispatcher`, a thread
-in the API process, drains them per job, in order, one delivery at a time. Delivery retries
-with exponential backoff and full jitter, a bounded number of times; it never raises. Renders
-never wait for it: a dead endpoint only delays that job's later callbacks. A job queues at
-most a dozen snapshots (start, one per 10 %, the end); once a delivery has failed, the job's
-later progress snapshots get a single try each, so a dead endpoint cannot hold a backlog for
-long, while status changes always get the full policy.
+in the API process, drains them per job, in order, one delivery at a time. A job's callbacks
+are held until the API has sent the answer to its submit (``JobStore.hold_callbacks``), since
+the backend marks a job ``processing`` only once it has read that answer. Renders never wait
+for delivery: a dead endpoint only delays that job's later callbacks. A job queues at most a
+dozen snapshots (start, one per 10 %, the end); once a delivery has failed, the job's later
+progress snapshots get a single try each, so a dead endpoint cannot hold a backlog for long,
+while status changes always get the full policy.
+
+Retry policy of one delivery (exponential backoff with full jitter between tries):
+
+* connection errors, timeouts, and the answers 408, 425, 429, 502, 503 and 504 (the backend
+  or its proxy is restarting or busy): up to ``CALLBACK_MAX_TRIES`` tries;
+* any other 5xx (the backend took the callback but failed after it, as its terminal handler
+  does today): at most ``OTHER_5XX_MAX_TRIES`` (3) tries, counting every such answer;
+* any other answer that is not 2xx (4xx such as 404 for an unknown job or 422 for a body it
+  refuses, and 3xx, which are not followed): final after one try.
+
+Each give-up is logged once, at WARNING, with the job id, the callback's status, the number of
+tries and the last answer (status and the start of the body, or the connection error).
 """
 
 from __future__ import annotations
@@ -23,12 +37,17 @@ from typing import Any
 
 import httpx
 
+from server.service.callback_model import callback_payload
 from server.service.jobs import JobSnapshot, JobStatus, JobStore
 from server.service.url_safety import callback_policy, checked_client, refusal
 
 log = logging.getLogger("ecg_render.callbacks")
 _POLL_SECONDS = 0.05
-_RETRYABLE_4XX = {408, 425, 429}
+# Answers that mean "not now" (busy, restarting, a proxy without its upstream): the full policy.
+FULL_POLICY_STATUSES = frozenset({408, 425, 429, 502, 503, 504})
+# Any other 5xx: the endpoint answered but failed; a few tries cover a passing fault.
+OTHER_5XX_MAX_TRIES = 3
+_BODY_IN_LOG = 200  # characters of an answer's body quoted in the give-up line
 # Longer than a job's whole backlog can take with the default policy (about a dozen snapshots).
 _LEASE_SECONDS = 600.0
 
@@ -57,41 +76,63 @@ def deliver(
     policy: RetryPolicy,
     stop: threading.Event | None = None,
 ) -> bool:
-    """POST ``payload`` as JSON until a 2xx answer; False when every try failed, the endpoint
-    refused it for good (a 4xx other than 408/425/429) or ``stop`` was set. Never raises."""
+    """POST ``payload`` as JSON until a 2xx answer, by the retry policy of this module's
+    docstring; False when it gave up or ``stop`` was set. Never raises."""
     stop = stop or threading.Event()
     delays = policy.delays()
+    other_5xx = 0
+    last = "no answer"
     for attempt in range(1, policy.max_tries + 1):
         try:
             response = client.post(url, json=payload, timeout=policy.timeout_seconds)
-            if response.is_success:
-                return True
-            detail = f"HTTP {response.status_code}"
-            if 400 <= response.status_code < 500 and response.status_code not in _RETRYABLE_4XX:
-                log.warning(
-                    "callback %s for %s refused: %s",
-                    payload.get("status"),
-                    payload.get("job_id"),
-                    detail,
-                )
-                return False
         except httpx.HTTPError as exc:
             refused = refusal(exc)
             if refused is not None:  # an address the policy refuses: trying again is pointless
-                log.warning("callback for %s refused: %s", payload.get("job_id"), refused)
+                _give_up(payload, attempt, f"address refused: {refused}")
                 return False
-            detail = f"{type(exc).__name__}: {exc}"
-        log.info(
-            "callback try %d/%d for %s failed: %s",
-            attempt,
-            policy.max_tries,
-            payload.get("job_id"),
-            detail,
-        )
+            last = f"{type(exc).__name__}: {exc}"
+        else:
+            if response.is_success:
+                return True
+            last = _describe(response)
+            code = response.status_code
+            if code >= 500 and code not in FULL_POLICY_STATUSES:
+                other_5xx += 1
+                if other_5xx >= OTHER_5XX_MAX_TRIES:
+                    break
+            elif code not in FULL_POLICY_STATUSES:
+                break  # 4xx (or an unfollowed 3xx): the same body would be refused again
         delay = next(delays, None)
-        if delay is None or stop.wait(delay):
+        if delay is None:
             break
+        log.info(
+            "callback try %d/%d for %s failed: %s", attempt, policy.max_tries, _job(payload), last
+        )
+        if stop.wait(delay):
+            log.info("callback for %s not delivered: the service is stopping", _job(payload))
+            return False
+    _give_up(payload, attempt, last)
     return False
+
+
+def _give_up(payload: dict[str, Any], tries: int, last: str) -> None:
+    log.warning(
+        "callback %s for job %s given up after %d %s; last answer: %s",
+        payload.get("status"),
+        _job(payload),
+        tries,
+        "try" if tries == 1 else "tries",
+        last,
+    )
+
+
+def _describe(response: httpx.Response) -> str:
+    body = " ".join(response.text.split())[:_BODY_IN_LOG]
+    return f"HTTP {response.status_code}" + (f" {body}" if body else "")
+
+
+def _job(payload: dict[str, Any]) -> str:
+    return str(payload.get("job_id"))
 
 
 class CallbackDispatcher:
@@ -178,7 +219,7 @@ class CallbackDispatcher:
                     if endpoint_down and snapshot.status is JobStatus.PROCESSING:
                         policy = replace(policy, max_tries=1)
                     ok = url is not None and deliver(
-                        self.client, url, snapshot.payload(), policy, self._stop
+                        self.client, url, callback_payload(snapshot), policy, self._stop
                     )
                     endpoint_down = not ok
                     if self.on_delivered is not None:

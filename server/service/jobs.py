@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import enum
 import json
+import math
 import threading
 import time
 from collections import deque
@@ -47,12 +48,13 @@ TERMINAL = frozenset({JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELLED
 @dataclass(frozen=True, slots=True)
 class JobSnapshot:
     """What the status endpoint and the callbacks report. ``progress`` 0..100,
-    ``estimated_time_remaining`` seconds, ``file_size`` bytes, ``duration`` seconds."""
+    ``estimated_time_remaining`` whole seconds, ``file_size`` bytes, ``duration`` seconds.
+    (The callbacks' body is built from it by server.service.callback_model.)"""
 
     job_id: str
     status: JobStatus
     progress: int = 0
-    estimated_time_remaining: float | None = None
+    estimated_time_remaining: int | None = None
     download_url: str | None = None
     file_size: int | None = None
     duration: float | None = None
@@ -60,7 +62,7 @@ class JobSnapshot:
     error_code: str | None = None
 
     def payload(self) -> dict[str, Any]:
-        """Exactly the backend's ``GPURenderCallback`` fields."""
+        """Every field, ``None`` included (the status endpoint's body)."""
         data = asdict(self)
         data["status"] = str(self.status)
         return data
@@ -70,6 +72,7 @@ class JobSnapshot:
         fields = {name: data.get(name) for name in cls.__dataclass_fields__}
         fields["status"] = JobStatus(fields["status"])
         fields["progress"] = int(fields["progress"] or 0)
+        fields["estimated_time_remaining"] = whole_seconds(fields["estimated_time_remaining"])
         return cls(**fields)
 
 
@@ -141,7 +144,15 @@ class JobStore(Protocol):
 
     def put_data(self, job_id: str, name: str, value: str) -> None: ...
 
-    def pending_callback_jobs(self) -> list[str]: ...
+    def hold_callbacks(self, job_id: str, seconds: float) -> None:
+        """Keep the job out of :meth:`pending_callback_jobs` (its events still queue up)
+        until :meth:`release_callbacks`, or for ``seconds`` at most: the API holds a new
+        job's callbacks until its answer to the submit has been sent."""
+
+    def release_callbacks(self, job_id: str) -> None: ...
+
+    def pending_callback_jobs(self) -> list[str]:
+        """Jobs with undelivered events whose callbacks are not held."""
 
     def pop_events(self, job_id: str) -> list[JobSnapshot]:
         """Remove and return the job's undelivered callback snapshots, oldest first."""
@@ -161,15 +172,22 @@ def progress_percent(frames_done: int, frames_total: int | None) -> int:
     return min(PROGRESS_BEFORE_PUBLISH, PROGRESS_BEFORE_PUBLISH * frames_done // frames_total)
 
 
-def eta_seconds(
-    started_at: float | None, frames_done: int, frames_total: int | None
-) -> float | None:
-    """Remaining seconds at the average speed so far (None before the first frames)."""
+def eta_seconds(started_at: float | None, frames_done: int, frames_total: int | None) -> int | None:
+    """Remaining whole seconds (rounded up) at the average speed so far (None before the
+    first frames)."""
     if started_at is None or not frames_total or frames_done <= 0:
         return None
     elapsed = max(0.0, time.time() - started_at)
     remaining = max(0, frames_total - frames_done)
-    return round(elapsed * remaining / frames_done, 1)
+    return whole_seconds(elapsed * remaining / frames_done)
+
+
+def whole_seconds(seconds: float | None) -> int | None:
+    """``seconds`` rounded up to a whole second, as the backend's int field wants it ("1 s
+    left" rather than "0 s" while work remains); None (and NaN) stay None."""
+    if seconds is None or not math.isfinite(seconds):
+        return None
+    return max(0, math.ceil(seconds))
 
 
 class MemoryJobStore:
@@ -181,6 +199,7 @@ class MemoryJobStore:
         self._jobs: dict[str, JobRecord] = {}
         self._parts: dict[str, dict[int, int]] = {}
         self._events: dict[str, deque[JobSnapshot]] = {}
+        self._holds: dict[str, float] = {}  # job id -> monotonic time the hold ends
         self._counts: dict[str, int] = {}
         self._clients: dict[str, dict[str, float]] = {}  # client -> job id -> admitted at
         self._frames = 0
@@ -272,7 +291,7 @@ class MemoryJobStore:
                 return False
             changes = {
                 "progress": 100,
-                "estimated_time_remaining": 0.0,
+                "estimated_time_remaining": 0,
                 "download_url": download_url,
                 "file_size": file_size,
                 "duration": duration,
@@ -314,9 +333,20 @@ class MemoryJobStore:
             if record is not None:
                 self._jobs[job_id] = replace(record, data={**record.data, name: value})
 
+    def hold_callbacks(self, job_id: str, seconds: float) -> None:
+        with self._lock:
+            self._holds[job_id] = time.monotonic() + seconds
+
+    def release_callbacks(self, job_id: str) -> None:
+        with self._lock:
+            self._holds.pop(job_id, None)
+
     def pending_callback_jobs(self) -> list[str]:
         with self._lock:
-            return [job_id for job_id, events in self._events.items() if events]
+            now = time.monotonic()
+            for job_id in [j for j, until in self._holds.items() if until <= now]:
+                del self._holds[job_id]
+            return [j for j, events in self._events.items() if events and j not in self._holds]
 
     def pop_events(self, job_id: str) -> list[JobSnapshot]:
         with self._lock:

@@ -9,6 +9,7 @@ Keys, under ``<prefix>:`` (``REDIS_PREFIX``, default ``ecg``)::
     job:<id>:parts    hash   part -> frames done
     job:<id>:events   list   callback snapshots (JSON), oldest first
     job:<id>:callback-lease  the API process now sending the job's callbacks
+    job:<id>:callback-hold   present while the job's callbacks are held (expires by itself)
     callbacks         set    ids of jobs with undelivered events
     client:<client>   zset   the client's admitted job ids by admission time (per-client bound)
     stats             hash   status:<s> (jobs that reached s), frames_rendered, render_fps
@@ -35,6 +36,7 @@ from server.service.jobs import (
     encode_request,
     eta_seconds,
     progress_percent,
+    whole_seconds,
 )
 
 # Shared Lua: build the callback snapshot from the hash, append it when a callback is set.
@@ -214,7 +216,7 @@ class RedisJobStore:
             job_id=job_id,
             status=JobStatus(h["status"]),
             progress=int(h.get("progress") or 0),
-            estimated_time_remaining=_float(h.get("eta")),
+            estimated_time_remaining=whole_seconds(_float(h.get("eta"))),
             download_url=h.get("download_url") or None,
             file_size=_int(h.get("file_size")),
             duration=_float(h.get("duration")),
@@ -319,8 +321,20 @@ class RedisJobStore:
     def put_data(self, job_id: str, name: str, value: str) -> None:
         self.redis.hset(self._job(job_id), f"data:{name}", value)
 
+    def hold_callbacks(self, job_id: str, seconds: float) -> None:
+        self.redis.set(f"{self._job(job_id)}:callback-hold", "1", px=int(seconds * 1000))
+
+    def release_callbacks(self, job_id: str) -> None:
+        self.redis.delete(f"{self._job(job_id)}:callback-hold")
+
     def pending_callback_jobs(self) -> list[str]:
-        return sorted(m.decode() for m in self.redis.smembers(f"{self.prefix}:callbacks"))
+        jobs = sorted(m.decode() for m in self.redis.smembers(f"{self.prefix}:callbacks"))
+        if not jobs:
+            return []
+        pipe = self.redis.pipeline(transaction=False)
+        for job_id in jobs:
+            pipe.exists(f"{self._job(job_id)}:callback-hold")
+        return [job_id for job_id, held in zip(jobs, pipe.execute()) if not held]
 
     def pop_events(self, job_id: str) -> list[JobSnapshot]:
         keys = [f"{self._job(job_id)}:events", f"{self.prefix}:callbacks"]

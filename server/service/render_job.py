@@ -20,7 +20,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
@@ -35,6 +34,7 @@ from motiontext.errors import (
     StorageError,
 )
 from server.service.jobs import JobRecord, JobStatus, JobStore, MemoryJobStore, progress_percent
+from server.service.schemas import stored_fps
 from server.service.settings import Settings
 from server.service.storage import Storage, build_storage, presign_s3_url
 from server.service.url_safety import check_video_url, video_policy
@@ -92,7 +92,7 @@ def video_options(settings: Settings, request: dict[str, Any]) -> VideoOptions:
         encoder=encoder,
         preset=settings.preset,
         quality=int(options.get("quality", 90)),
-        fps=Fraction(int(options.get("fps", 30))),
+        fps=stored_fps(options),  # None: the source's timing
         size=(int(width), int(height)) if width and height else None,
         array_backend=settings.array_backend,
         decoder=settings.decoder,
@@ -245,14 +245,14 @@ def render_piece(
 
     options = video_options(ctx.settings, request)
     scenario = load_scenario(request["scenario"])
-    overlay_fps = float(options.fps or 30)
     page = host_page(ctx.settings, request.get("options"))
     warnings = page.warnings(scenario)
     if warnings:
         ctx.store.put_data(job_id, WARNINGS_KEY, json.dumps(warnings, ensure_ascii=False))
+    make_scenario_overlay = page.video_overlay(scenario, options.fps)
 
     def make_overlay(width: int, height: int) -> Any:
-        overlay = page.overlay(scenario, width, height, overlay_fps)
+        overlay = make_scenario_overlay(width, height)
         return wrap_overlay(overlay) if wrap_overlay else overlay
 
     reporter = FrameReporter(ctx.store, job_id, part, whole)

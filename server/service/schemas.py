@@ -9,26 +9,52 @@ from __future__ import annotations
 
 import io
 import logging
+from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
     AliasChoices,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     field_validator,
     model_validator,
 )
 
+from engine.video_options import parse_rate
+from motiontext.errors import InputError
 from motiontext.host_styles import HOST_STYLES
 from server.service.jobs import JobStatus
 
-JOB_ID_PATTERN = r"^[A-Za-z0-9._-]{1,128}$"
-log = logging.getLogger("ecg_render.api")
-
 if TYPE_CHECKING:
     from engine.host_page import HostPage
+
+JOB_ID_PATTERN = r"^[A-Za-z0-9._-]{1,128}$"
+log = logging.getLogger("ecg_render.api")
+MIN_OUTPUT_FPS, MAX_OUTPUT_FPS = 1, 60  # the backend's range (app/api/v1/render.py)
+
+
+def _output_fps(value: Any) -> Fraction | None:
+    """``options.fps``: absent or null keeps the source's timing; otherwise an exact rate
+    (engine.video_options.parse_fps: 30, 29.97, "30000/1001") within the backend's range."""
+    if value is None:
+        return None
+    try:
+        fps = parse_rate(value)
+    except InputError:  # its message quotes the value, which the 422 handlers add themselves
+        raise ValueError('fps must be a number or a fraction like "30000/1001"') from None
+    if not MIN_OUTPUT_FPS <= fps <= MAX_OUTPUT_FPS:
+        raise ValueError(f"fps must be between {MIN_OUTPUT_FPS} and {MAX_OUTPUT_FPS}")
+    return fps
+
+
+def stored_fps(options: dict[str, Any]) -> Fraction | None:
+    """The rate of stored options (RenderOptions.model_dump() writes it as text, "30000/1001";
+    records stored before that hold an int); None = keep the source's timing."""
+    value = options.get("fps")
+    return None if value is None else parse_rate(value)
 
 
 def _known_host_style(value: str | None) -> str | None:
@@ -46,13 +72,19 @@ HOST_STYLE_FIELD = Field(
 
 
 class RenderOptions(BaseModel):
-    """Output options. Without width and height the source size is kept."""
+    """Output options. Without width and height the source size is kept; without fps the
+    source's frames and timestamps are (variable frame rates included)."""
 
     model_config = ConfigDict(extra="ignore")
 
     width: int | None = Field(None, ge=480, le=3840, description="pixels, even")
     height: int | None = Field(None, ge=360, le=2160, description="pixels, even")
-    fps: int = Field(30, ge=1, le=60)
+    fps: Annotated[Fraction | None, BeforeValidator(_output_fps)] = Field(
+        None,
+        description="output frames per second, 1..60: an integer, a decimal (29.97 means "
+        '30000/1001) or a fraction ("30000/1001"); absent or null keeps the source\'s frame '
+        "rate and every frame's timestamp (variable frame rates too)",
+    )
     quality: int = Field(90, ge=10, le=100, description="10..100, mapped to CRF/CQ")
     format: Literal["mp4", "mov", "webm"] = "mp4"
     host_style: HostStyleName = HOST_STYLE_FIELD
@@ -128,6 +160,18 @@ class RenderBody(BaseModel):
         return {} if value is None else value
 
 
+class MigrationInfo(BaseModel):
+    """A v1.3 scenario migrated to v2.0 before validation (README "v1.3 scenarios")."""
+
+    from_version: str = Field(description='"1.3"')
+    warnings: list[str] = Field(description="the migration's warnings, in order")
+
+
+def migration_info(loaded: Any) -> dict[str, Any]:
+    """The stored form of a :class:`motiontext.loader.LoadedScenario`'s migration."""
+    return {"from_version": loaded.migrated_from, "warnings": list(loaded.warnings)}
+
+
 class RenderQueued(BaseModel):
     job_id: str
     status: JobStatus
@@ -144,16 +188,19 @@ class StatusResponse(BaseModel):
     job_id: str
     status: JobStatus
     progress: int = Field(ge=0, le=100)
-    estimated_time_remaining: float | None = Field(None, description="seconds")
+    estimated_time_remaining: int | None = Field(None, description="whole seconds, rounded up")
     download_url: str | None = None
     file_size: int | None = Field(None, description="bytes")
     duration: float | None = Field(None, description="seconds")
     error_message: str | None = None
     error_code: str | None = None
-    warnings: list[str] = Field(
-        default_factory=list,
-        description="what the render could not do as asked, e.g. font families that are not "
-        "installed (not part of the callbacks)",
+    warnings: list[str] | None = Field(
+        None,
+        description="present only when the render could not do everything as asked, e.g. font "
+        "families that are not installed (not part of the callbacks)",
+    )
+    migration: MigrationInfo | None = Field(
+        None, description="present only when the posted scenario was v1.3 and migrated to v2.0"
     )
 
 
@@ -215,8 +262,11 @@ def render_preview_png(
     t_seconds: float,
     fps: float = 30,
     page: HostPage | None = None,
+    *,
+    accept_v13: bool = True,
 ) -> bytes:
-    """The scenario's caption overlay at ``t_seconds`` as a PNG with straight alpha.
+    """The scenario's caption overlay at ``t_seconds`` as a PNG with straight alpha (a v1.3
+    scenario is migrated first unless ``accept_v13`` is False).
     Raises ScenarioError for a scenario the parser refuses, and for one it accepts but the
     renderer fails on (logged with its traceback: that is a renderer bug to fix, but the
     answer is still about this scenario, not a 500)."""
@@ -225,9 +275,9 @@ def render_preview_png(
 
     from engine.host_page import HostPage
     from motiontext.errors import RenderError, ScenarioError
-    from motiontext.parse import load_scenario
+    from motiontext.loader import load_document
 
-    parsed = load_scenario(scenario)
+    parsed = load_document(scenario, accept_v13=accept_v13).scenario
     try:
         overlay = (page or HostPage()).overlay(parsed, size[0], size[1], float(fps))
         rgba = overlay.overlay_at(round(t_seconds * fps), t_seconds).rgba.astype(np.float32)

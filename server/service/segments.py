@@ -5,8 +5,9 @@
     OffsetOverlay               a piece's overlay runs on the whole video's clock
     concat_segments(parts)      stream-copy concat of the rendered pieces + the source audio once
 
-Contract: for a closed-GOP, constant-rate source, concatenating the rendered pieces gives the
-same frame count and the same pts as rendering the whole video in one job. Cuts are made only
+Contract: for a closed-GOP source, concatenating the rendered pieces gives the same frame count
+and the same pts as rendering the whole video in one job, whether the output keeps the source's
+timing (constant or variable frame rate) or resamples to a requested fps. Cuts are made only
 where that holds (see :func:`_cut_is_clean`); anything else (rotation, open GOPs, no seeking,
 codecs mp4 cannot carry, an output rate whose frame grid does not meet the keyframe) falls back
 to one segment.
@@ -18,6 +19,7 @@ so the pipeline's timing code sees the same pts it would see in a single render.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import itertools
 import math
 from collections.abc import Iterator
@@ -47,7 +49,9 @@ _MP4_COPYABLE = frozenset({"h264", "hevc", "av1", "libdav1d", "vp9", "libvpx-vp9
 class Segment:
     """One piece: source video packets with ``start_pts <= pts < end_pts`` (``end_pts`` None =
     to the end), in the source stream's time base. ``t_offset_seconds`` is the piece's start on
-    the whole video's clock and ``frame_offset`` the number of output frames before it."""
+    the whole video's clock and ``frame_offset`` the number of output frames before it (for a
+    variable-rate source kept as it is, the estimate at its average rate: the captions follow
+    the frames' times, which are exact)."""
 
     index: int
     start_pts: int
@@ -326,10 +330,17 @@ def _mux_all(
 
 def _rebased_video(pieces: list[Any], plan: SegmentPlan) -> Iterator[tuple[av.Packet, Fraction]]:
     """Every piece's video packets in decode order, shifted so piece ``i`` starts where its
-    segment starts relative to piece 0; yields (packet, dts in seconds) with increasing dts."""
+    segment starts relative to piece 0; yields (packet, dts in seconds) with increasing dts.
+
+    An encoder with B-frames starts each piece with decode times before its first picture,
+    extrapolated from the piece's own first frame spacing. In the joined stream those packets
+    decode right after the previous piece, so they take the previous pictures' presentation
+    times, as one encoder fed the whole video gives them (the same values at a constant rate;
+    with a variable rate the extrapolation could fall before the previous decode time)."""
     out_tb = pieces[0].streams.video[0].time_base
     base: int | None = None
     last_dts: int | None = None
+    latest_pts: list[int] = []  # min-heap of the latest presentation times muxed so far
     for container, segment in zip(pieces, plan.segments):
         stream = container.streams.video[0]
         if Fraction(stream.time_base) != Fraction(out_tb):
@@ -340,15 +351,20 @@ def _rebased_video(pieces: list[Any], plan: SegmentPlan) -> Iterator[tuple[av.Pa
         if not head:
             raise EncodeError(f"segment {segment.index} has no video packets")
         first_pts = min(p.pts for p in head if p.pts is not None)
+        leading = sum(1 for p in head if p.dts is not None and p.dts < first_pts)
+        borrowed = sorted(latest_pts)[-leading:] if 0 < leading <= len(latest_pts) else []
         if base is None:
             base = first_pts
         offset = (segment.start_pts - plan.segments[0].start_pts) * plan.time_base / out_tb
         shift = base + round(offset) - first_pts
-        for packet in itertools.chain(head, packets):
+        for index, packet in enumerate(itertools.chain(head, packets)):
             if packet.pts is not None:
                 packet.pts += shift
+                heapq.heappush(latest_pts, packet.pts)
+                if len(latest_pts) > _LEADING_WINDOW:
+                    heapq.heappop(latest_pts)
             if packet.dts is not None:
-                packet.dts += shift
+                packet.dts = borrowed[index] if index < len(borrowed) else packet.dts + shift
                 if last_dts is not None and packet.dts <= last_dts:
                     raise EncodeError(
                         f"segment {segment.index} overlaps the previous one "

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     # Queued + processing jobs one client (IP address) may have; more get 429. 0 = no bound.
     max_active_jobs_per_client: int = Field(100, ge=0)
     max_scenario_bytes: int = Field(5 * MB, ge=1024)  # the backend's own limit
+    # MotionText v1.3 scenarios are migrated to v2.0 (README "v1.3 scenarios"); false refuses
+    # them as 1.5.0 does.
+    accept_v13: bool = True
     input_open_timeout_seconds: float = 15.0
     input_read_timeout_seconds: float = 60.0
 
@@ -89,7 +92,9 @@ class Settings(BaseSettings):
 
     # Callbacks
     # With these defaults a status callback is retried for about 7 minutes (full jitter:
-    # 20 tries, waits capped at 60 s), so an endpoint down for minutes still gets it.
+    # 20 tries, waits capped at 60 s), so an endpoint down for minutes still gets it. That
+    # holds for connection errors, timeouts and busy answers; other answers get fewer tries
+    # (server.service.callbacks).
     callback_max_tries: int = Field(20, ge=1, le=20)
     callback_timeout_seconds: float = Field(5.0, gt=0)
     callback_backoff_seconds: float = Field(0.5, ge=0)

@@ -153,3 +153,16 @@ def _write_sine(out: av.container.OutputContainer, stream: av.AudioStream, spec:
             out.mux(packet)
     for packet in stream.encode(None):
         out.mux(packet)
+
+
+def _rate_clip(fps: str, vfr: bool = False, gop: int = 5) -> ClipSpec:
+    return ClipSpec(320, 240, fps, 1.2, vfr=vfr, options={"preset": "veryfast", "g": str(gop)})
+
+
+# Frame rates that are kept when no fps is asked for: 1.2 s at 320x240 with audio and a
+# keyframe every 5-6 frames (so segmented renders have cuts, B-frames included).
+RATE_CLIPS = {
+    "25fps.mp4": _rate_clip("25"),
+    "ntsc.mp4": _rate_clip("30000/1001", gop=6),
+    "vfr.mp4": _rate_clip("30", vfr=True),  # frame durations cycle through VFR_DURATIONS_MS
+}

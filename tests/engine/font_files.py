@@ -1,6 +1,8 @@
 """Small font files for tests: a system face (Liberation Sans) renamed to a family of the
-test's choosing, optionally cut to a unicode range and saved as woff2, as a font folder or
-a Fontsource package would hold it; and scenarios naming font families. No network, nothing
+test's choosing, optionally cut to a unicode range, given a ``wght`` axis (a variable face
+whose instances all draw the same outlines: enough for descriptors, ranges and instances)
+and saved as woff2, as a font folder or a Fontsource package would hold it; and scenarios
+naming font families. No network, nothing
 large committed."""
 
 from __future__ import annotations
@@ -19,13 +21,20 @@ def source_font() -> Path:
 
 
 def font_bytes(
-    family: str, *, weight: int = 400, unicode_range: str = "", flavor: str | None = None
+    family: str,
+    *,
+    weight: int = 400,
+    unicode_range: str = "",
+    flavor: str | None = None,
+    wght_axis: tuple[float, float] | None = None,
 ) -> bytes:
     """Liberation Sans renamed to ``family`` (weight class ``weight``); ``unicode_range``
-    cuts its cmap (engine.font_store.sfnt_bytes); ``flavor`` "woff"/"woff2" compresses it."""
+    cuts its cmap (engine.font_store.sfnt_bytes); ``wght_axis`` (min, max) adds that axis
+    (default ``weight``); ``flavor`` "woff"/"woff2" compresses it."""
     import io
 
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont, newTable
+    from fontTools.ttLib.tables._f_v_a_r import Axis
 
     from engine.font_store import sfnt_bytes
 
@@ -39,6 +48,14 @@ def font_bytes(
             text = family if record.nameID != 6 else family.replace(" ", "")
             names.setName(text, record.nameID, record.platformID, record.platEncID, record.langID)
     font["OS/2"].usWeightClass = weight
+    if wght_axis is not None:
+        axis = Axis()
+        axis.axisTag, axis.flags = "wght", 0
+        axis.minValue, axis.defaultValue, axis.maxValue = wght_axis[0], weight, wght_axis[1]
+        axis.axisNameID = names.addMultilingualName({"en": "Weight"}, font)
+        fvar = newTable("fvar")
+        fvar.axes, fvar.instances = [axis], []
+        font["fvar"] = fvar
     font.flavor = flavor
     out = io.BytesIO()
     font.save(out)

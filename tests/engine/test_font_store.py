@@ -1,6 +1,7 @@
 """Web font folders (engine/font_store.py) and their hook in FontBook: registration by family
-name ahead of system fonts, CSS weight matching with Blink's synthetic bold, unicode-range
-segments, and what a render reports as missing (engine/host_page.py)."""
+name ahead of system fonts, CSS weight matching with Blink's synthetic bold, weight ranges of
+variable faces drawn at their instances (engine.variations), unicode-range segments, emoji
+fallback past a web family, and what a render reports as missing (engine/host_page.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from engine.font_store import (
 )
 from engine.fonts import FontBook
 from engine.host_page import HostPage
+from engine.text import SkiaShaper
+from motiontext.display_list import FontSpec
 from motiontext.parse import load_scenario
 from tests.engine.font_files import families_scenario, font_bytes, write_font
 
@@ -66,6 +69,28 @@ def _family(*weights: int, italic: tuple[int, ...] = ()) -> WebFamily:
 def test_weight_matching(weights, asked: int, chosen: int, synthetic: bool) -> None:
     match = _family(*weights).match(asked)
     assert {f.weight for f in match.faces} == {chosen}
+    assert match.synthetic_bold is synthetic
+
+
+@pytest.mark.parametrize(
+    ("ranges", "asked", "chosen", "synthetic"),
+    [
+        (((100, 900),), 950, (100, 900), False),  # a variable face: wght clamps, never faked
+        (((100, 500),), 700, (100, 500), True),  # the range ends below 600: bold is faked
+        (((100, 300), (600, 900)), 450, (100, 300), False),  # 400-500: nothing up to 500
+        (((100, 300), (600, 900)), 550, (600, 900), False),  # above 500: heavier first
+        (((300, 500), (700, 700)), 420, (300, 500), False),  # a range holding it wins
+    ],
+)
+def test_weight_ranges_match_by_their_nearest_end(
+    ranges, asked: int, chosen: tuple[int, int], synthetic: bool
+) -> None:
+    faces = tuple(
+        WebFace("F", Path(f"{i}.ttf"), Path(f"{i}.ttf"), lo, order=i, weight_max=hi)
+        for i, (lo, hi) in enumerate(ranges)
+    )
+    match = WebFamily("F", faces, Path(".")).match(asked)
+    assert {f.weights for f in match.faces} == {chosen}
     assert match.synthetic_bold is synthetic
 
 
@@ -131,7 +156,7 @@ def test_fontbook_uses_segments_like_blink(tmp_path: Path) -> None:
     book = FontBook(store=store)
     family = store.family("Segmented Sans")
     assert family is not None
-    upper, lower, late = (book._web_font(f, False) for f in family.faces)
+    upper, lower, late = (book._web_font(f, 400) for f in family.faces)
 
     assert book.resolve("Segmented Sans", 400) is upper  # holds U+0020
     assert book.list_faces(("Segmented Sans",), 400, "Za") == [late, upper, lower]
@@ -141,6 +166,50 @@ def test_fontbook_uses_segments_like_blink(tmp_path: Path) -> None:
     bold = book.list_faces(("Segmented Sans",), 700, "A")
     assert [f.synthetic_bold for f in bold] == [True]
     assert book.has_family("segmented sans") and not book.has_family("Nowhere Sans")
+
+
+def test_variable_store_faces_are_drawn_at_their_instances(tmp_path: Path) -> None:
+    """A store face goes through the variable-font machinery as a declared face with its
+    @font-face weight range: a loose variable file (``auto``: its wght axis) and an installed
+    face declaring ``100 900`` get wght = the weight (clamped), never synthetic bold; a lone
+    regular static face is emboldened from 600 up, as Chromium does for it."""
+    write_font(tmp_path / "loose" / "Var.ttf", "Loose Var", wght_axis=(100, 900))
+    installed = tmp_path / "installed"
+    installed.mkdir()
+    (installed / "v.ttf").write_bytes(font_bytes("Range Var", wght_axis=(1, 1000)))
+    manifest = {"family": "Range Var", "faces": [{"sfnt": "v.ttf", "weight": [100, 900]}]}
+    (installed / MANIFEST_NAME).write_text(json.dumps(manifest), encoding="utf-8")
+    write_font(tmp_path / "static" / "Static.ttf", "Static Web")
+    store = FontStore([tmp_path])
+    assert [f.weight_descriptor for f in store.family("Loose Var").faces] == ["100 900"]
+    assert [f.weights for f in store.family("Range Var").faces] == [(100, 900)]
+
+    book = FontBook(store=store)
+    for family in ("Loose Var", "Range Var"):
+        for weight, used in ((300, 300), (700, 700), (1000, 900)):
+            face = book.resolve(family, weight)
+            assert face is not None and face.axes and face.weights == (100.0, 900.0)
+            assert not face.synthetic_bold, (family, weight)
+            drawn = book.instance(face, 40, weight)
+            assert drawn.typeface.fontStyle().weight() == used, (family, weight)
+            assert book.instance(face, 40, weight) is drawn  # cached by face and position
+    static = book.resolve("Static Web", 600)
+    assert static is not None and static.synthetic_bold and not static.axes
+    assert book.instance(static, 40, 600) is static
+
+
+def test_emoji_fall_back_past_a_web_family(tmp_path: Path) -> None:
+    """The store's chain still hands emoji clusters to Chromium's emoji order: a web family
+    without the emoji, then Noto Color Emoji (colour, drawn apart)."""
+    write_font(tmp_path / "web.ttf", "Web Caption")
+    shaper = SkiaShaper(FontBook(store=FontStore([tmp_path])))
+    runs = shaper.runs("Hi 😂 there", FontSpec(("Web Caption", "sans-serif"), 40.0, 400))
+    names = [(text, faces[0].typeface.getFamilyName(), faces[0].colour) for text, faces in runs]
+    assert names == [
+        ("Hi ", "Web Caption", False),
+        ("😂", "Noto Color Emoji", True),
+        (" there", "Web Caption", False),
+    ]
 
 
 def test_store_family_comes_before_the_system_one(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from motiontext.errors import (
     EncodeError,
     InputError,
 )
-from tests.engine.clips import ClipSpec, frame_times, make_clip
+from tests.engine.clips import RATE_CLIPS, ClipSpec, frame_times, make_clip
 
 FAST = VideoOptions(preset="ultrafast")
 BOX = (96, 500, 1000, 620)  # x0, y0, x1, y1 of the synthetic caption in a 1280x720 frame
@@ -527,6 +527,22 @@ def test_cli_render_caption_matches_frame_render(tmp_path, capsys):
     assert psnr(rgb(ours)[box], expected[box]) >= 35
 
 
+@pytest.mark.parametrize("name", sorted(RATE_CLIPS))
+def test_cli_render_without_fps_keeps_the_source_timing(name, tmp_path, capsys):
+    """No --fps: 25 fps, NTSC and VFR sources keep every frame and timestamp; --fps 30 on the
+    25 fps source resamples to 30."""
+    clip = make_clip(RATE_CLIPS[name])
+    out = tmp_path / "kept.mp4"
+    code = run_cli(["render", str(SCENARIO), str(clip), "-o", str(out), "--quiet"])
+    assert code == 0, capsys.readouterr().err
+    assert video_times(out) == video_times(clip)
+    if name == "25fps.mp4":
+        resampled = tmp_path / "30.mp4"
+        code = run_cli(["render", str(SCENARIO), str(clip), "-o", str(resampled), "--fps", "30"])
+        assert code == 0, capsys.readouterr().err
+        assert video_times(resampled) == [Fraction(k, 30) for k in range(36)]
+
+
 def test_cli_reports_bad_input(tmp_path, capsys):
     bad = tmp_path / "bad.mp4"
     bad.write_bytes(b"not a video")
@@ -559,6 +575,13 @@ def test_options_mapping_and_validation(clip720, tmp_path):
     assert default.encoder_preset("h264_nvenc") == "p3"
     assert default.encoder_preset("libvpx-vp9") == "7"
     assert parse_fps("29.97") == Fraction(30000, 1001) and parse_fps("25") == 25
+    assert (
+        parse_fps(29.97) == parse_fps("30000/1001") == parse_fps("29.970") == Fraction(30000, 1001)
+    )
+    assert VideoOptions(fps=23.976).fps == Fraction(24000, 1001)  # one parser for every rate
+    for bad in ("1e999999999", "-30", "30 fps", "30/0", "nan", True, 241):
+        with pytest.raises(InputError, match='"fps" must'):
+            parse_fps(bad)
     assert parse_size("1280x720") == (1280, 720)
     for bad in (
         {"quality": 5},

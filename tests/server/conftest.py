@@ -31,7 +31,7 @@ import pytest
 
 from server.service.settings import Settings
 from tests.caption_scenario import caption_scenario
-from tests.engine.clips import ClipSpec, make_clip
+from tests.engine.clips import RATE_CLIPS, ClipSpec, make_clip
 from tests.requirements_check import require_redis_server
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -199,6 +199,7 @@ def clips() -> dict[str, Path]:
         "short.mp4": make_clip(SHORT_CLIP),
         "long.mp4": make_clip(LONG_CLIP),
         "one-gop.mp4": make_clip(ONE_GOP_CLIP),
+        **{name: make_clip(spec) for name, spec in RATE_CLIPS.items()},
     }
 
 
@@ -219,12 +220,14 @@ def clip_server(clips: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
 
 @dataclass
 class CallbackReceiver:
-    """Collects callback POSTs per job; ``fail_first[job_id] = n`` answers 503 n times."""
+    """Collects callback POSTs per job; ``fail_first[job_id] = n`` answers
+    ``fail_status.get(job_id, 503)`` n times."""
 
     url: str
     calls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     attempts: dict[str, int] = field(default_factory=dict)
     fail_first: dict[str, int] = field(default_factory=dict)
+    fail_status: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def for_job(self, job_id: str) -> list[dict[str, Any]]:
@@ -248,7 +251,7 @@ def callback_receiver() -> Iterator[CallbackReceiver]:
                     receiver.fail_first[job_id] -= 1
                 else:
                     receiver.calls.setdefault(job_id, []).append(body)
-            self.send_response(503 if failing else 200)
+            self.send_response(receiver.fail_status.get(job_id, 503) if failing else 200)
             self.send_header("Content-Length", "0")
             self.end_headers()
 
@@ -422,6 +425,12 @@ def wait_final(client: httpx.Client, base: str, job_id: str, timeout: float = 60
         return status if status["status"] in ("completed", "failed", "cancelled") else None
 
     return wait_until(final, timeout, 0.1, what=f"job {job_id} to finish")
+
+
+def as_callback(status: dict[str, Any]) -> dict[str, Any]:
+    """The status endpoint's body as a callback carries it: fields without a value are left
+    out (server.service.callback_model)."""
+    return {name: value for name, value in status.items() if value is not None}
 
 
 def wait_callbacks(receiver: CallbackReceiver, job_id: str, timeout: float = 15) -> list[Any]:

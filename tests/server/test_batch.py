@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from server.batch.remote import remote_job_id
 from server.batch.report import LineResult, LineStatus
 from server.batch.runner import plan_item
 from server.batch.state import STATE_NAME, WORK_NAME, BatchState, StateEntry, input_hash
-from tests.engine.clips import ClipSpec, make_clip
+from tests.engine.clips import RATE_CLIPS, ClipSpec, make_clip
 from tests.server.conftest import (
     SCENARIO,
     ServerThread,
@@ -145,7 +146,8 @@ def test_manifest_lines_are_checked_one_by_one(folder: Path, batch_clips: dict[s
     assert [(i.line, i.job_id) for i in parsed.items] == [(1, "ok-1"), (13, "ok-2")]
     ok1, ok2 = parsed.items
     assert ok1.video == tiny and ok1.video_size == batch_clips["tiny"].stat().st_size
-    assert ok1.scenario == SCENARIO and ok1.options["fps"] == 30 and ok1.output_name == "ok-1.mp4"
+    assert ok1.scenario == SCENARIO and ok1.output_name == "ok-1.mp4"
+    assert ok1.options["fps"] is None  # no options: the video's own timing
     assert ok2.video_size is None and ok2.output_name == "ok-2.webm"
     bad = {b.line: b for b in parsed.bad_lines}
     assert sorted(bad) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
@@ -153,7 +155,7 @@ def test_manifest_lines_are_checked_one_by_one(folder: Path, batch_clips: dict[s
     assert bad[4].message == 'missing field "scenario"' and bad[4].job_id == "no-scenario"
     assert bad[5].message.startswith('"job_id": ') and "'bad/id'" in bad[5].message
     assert "cannot read scenario file" in bad[6].message and "missing.json" in bad[6].message
-    assert bad[7].message.startswith('"options.fps": ') and bad[7].message.endswith("but is 0")
+    assert bad[7].message == '"options.fps": fps must be between 1 and 60, but is 0'
     assert bad[8].message == "job_id 'ok-1' was already used on line 1"
     assert bad[9].code == "INVALID_SCENARIO"
     assert "cannot read video file" in bad[10].message
@@ -269,6 +271,25 @@ def test_progress_block_on_a_terminal() -> None:
 
 
 # -- local runs --
+
+
+def test_lines_without_options_keep_the_source_timing(folder: Path) -> None:
+    """25 fps, NTSC and VFR videos on lines without options come out with their own frames
+    and timestamps; a line asking for 30000/1001 gets exactly that rate."""
+    lines: list[Any] = [
+        {"job_id": name.removesuffix(".mp4"), "video": str(make_clip(spec)), "scenario": SCENARIO}
+        for name, spec in RATE_CLIPS.items()
+    ]
+    lines.append(lines[0] | {"job_id": "ntsc-out", "options": {"fps": "30000/1001"}})
+    manifest = write_jsonl(folder / "m.jsonl", lines)
+    out = folder / "out"
+    result = run_batch_process(manifest, out, "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    for name, spec in RATE_CLIPS.items():
+        facts = video_facts(out / name)
+        assert facts.frame_pts_seconds == video_facts(make_clip(spec)).frame_pts_seconds, name
+    ntsc = video_facts(out / "ntsc-out.mp4").frame_pts_seconds
+    assert ntsc == [Fraction(1001 * k, 30000) for k in range(36)]
 
 
 def test_resume_after_kill(folder: Path, batch_clips: dict[str, Path]) -> None:

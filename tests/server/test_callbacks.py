@@ -1,14 +1,18 @@
-"""Callback delivery: retries with jittered backoff, bounded, never raising."""
+"""Callback delivery: retries with jittered backoff, bounded by what the answer means,
+never raising; the body the backend's model accepts."""
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 
 import httpx
+import pytest
 
+from server.service.callback_model import callback_payload
 from server.service.callbacks import CallbackDispatcher, RetryPolicy, deliver
-from server.service.jobs import JobStatus, MemoryJobStore
+from server.service.jobs import JobSnapshot, JobStatus, MemoryJobStore
 from tests.server.conftest import CallbackReceiver, free_port, wait_until
 
 FAST = RetryPolicy(max_tries=4, timeout_seconds=1.0, backoff_seconds=0.02, backoff_max_seconds=0.05)
@@ -37,12 +41,94 @@ def test_gives_up_after_max_tries(callback_receiver: CallbackReceiver) -> None:
     assert callback_receiver.attempts["retry-2"] == FAST.max_tries
 
 
-def test_unreachable_endpoint_fails_fast_and_quietly() -> None:
+def test_unreachable_endpoint_fails_fast_and_quietly(caplog: pytest.LogCaptureFixture) -> None:
     url = f"http://127.0.0.1:{free_port()}/nobody"
     started = time.monotonic()
-    with httpx.Client() as client:
-        assert not deliver(client, url, {"job_id": "x"}, FAST)
+    with caplog.at_level(logging.INFO, "ecg_render.callbacks"), httpx.Client() as client:
+        assert not deliver(client, url, {"job_id": "x", "status": "completed"}, FAST)
     assert time.monotonic() - started < 2.0
+    # A connection error keeps the full policy (the backend may be restarting).
+    tries = [r for r in caplog.records if r.getMessage().startswith("callback try")]
+    assert len(tries) == FAST.max_tries - 1
+    (give_up,) = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert give_up.getMessage().startswith("callback completed for job x given up after 4 tries")
+    assert "ConnectError" in give_up.getMessage()
+
+
+@pytest.mark.parametrize(
+    ("status", "tries"),
+    [
+        (502, 6),
+        (503, 6),
+        (504, 6),
+        (429, 6),
+        (408, 6),
+        (425, 6),
+        (500, 3),
+        (501, 3),
+        (507, 3),
+        (404, 1),
+        (422, 1),
+        (400, 1),
+        (301, 1),
+    ],
+)
+def test_retries_by_answer(
+    status: int, tries: int, callback_receiver: CallbackReceiver, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Busy or restarting (502/503/504, 429, 408, 425): the full policy; any other 5xx: at
+    most 3 tries; anything else not 2xx: final. One give-up line with the last answer."""
+    job_id = f"answer-{status}"
+    callback_receiver.fail_first[job_id] = 100
+    callback_receiver.fail_status[job_id] = status
+    policy = RetryPolicy(6, 1.0, 0.01, 0.02)
+    with caplog.at_level(logging.WARNING, "ecg_render.callbacks"), httpx.Client() as client:
+        assert not deliver(client, callback_receiver.url, {"job_id": job_id}, policy)
+    assert callback_receiver.attempts[job_id] == tries
+    (give_up,) = caplog.records
+    assert f"for job {job_id} given up after {tries} tr" in give_up.getMessage()
+    assert give_up.getMessage().endswith(f"last answer: HTTP {status}")
+
+
+def test_other_5xx_count_across_busy_answers(callback_receiver: CallbackReceiver) -> None:
+    """503, then 500s: the 500s alone are bounded by 3, whatever came before them."""
+    job_id = "mixed-5xx"
+    callback_receiver.fail_first[job_id] = 2
+    with httpx.Client() as client:
+        assert deliver(client, callback_receiver.url, {"job_id": job_id}, FAST)
+    callback_receiver.fail_first[job_id] = 100
+    callback_receiver.fail_status[job_id] = 500
+    with httpx.Client() as client:
+        assert not deliver(client, callback_receiver.url, {"job_id": job_id}, FAST)
+    assert callback_receiver.attempts[job_id] == 3 + 3
+
+
+def test_payload_has_the_backends_types_and_no_nulls() -> None:
+    """Whole seconds rounded up, integers as JSON integers, a float duration, no null."""
+    snapshot = JobSnapshot("p-1", JobStatus.PROCESSING, 45, estimated_time_remaining=12)
+    assert callback_payload(snapshot) == {
+        "job_id": "p-1",
+        "status": "processing",
+        "progress": 45,
+        "estimated_time_remaining": 12,
+    }
+    done = JobSnapshot("p-1", JobStatus.COMPLETED, 100, 0, "http://dl/p-1.mp4", 1234, 2)
+    payload = callback_payload(done)
+    assert payload == {
+        "job_id": "p-1",
+        "status": "completed",
+        "progress": 100,
+        "estimated_time_remaining": 0,
+        "download_url": "http://dl/p-1.mp4",
+        "file_size": 1234,
+        "duration": 2.0,
+    }
+    assert isinstance(payload["duration"], float)
+    # A snapshot read back from an older record that stored a fractional ETA.
+    legacy = JobSnapshot.from_payload(
+        {"job_id": "p-1", "status": "processing", "progress": 5, "estimated_time_remaining": 12.1}
+    )
+    assert callback_payload(legacy)["estimated_time_remaining"] == 13
 
 
 def test_dispatcher_delivers_each_jobs_events_in_order(callback_receiver: CallbackReceiver) -> None:

@@ -25,6 +25,7 @@ EXPECTED_NAMES = {
     "font DejaVu Sans",
     "font Noto Sans CJK KR",
     "web font folders",
+    "font Noto Color Emoji",
     "Chromium",
     "Redis",
 }

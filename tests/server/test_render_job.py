@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 from pathlib import Path
 
@@ -38,7 +39,32 @@ def test_video_options_from_request(tmp_path: Path) -> None:
     )
     sized = video_options(settings, {"options": {"width": 1280, "height": 720, "format": "webm"}})
     assert sized.size == (1280, 720) and sized.encoder == "auto"  # webm always takes VP9
-    assert video_options(settings, {}).fps == Fraction(30)
+    # No fps: the source's timing. Stored rates are text since fractions are allowed; records
+    # stored earlier hold ints. Neither is ever truncated.
+    assert video_options(settings, {}).fps is None
+    assert video_options(settings, {"options": {"fps": None}}).fps is None
+    assert video_options(settings, {"options": {"fps": "30000/1001"}}).fps == Fraction(30000, 1001)
+    assert video_options(settings, {"options": {"fps": "25"}}).fps == 25
+
+
+def test_request_options_round_trip_exact_rates() -> None:
+    """What the API stores (model_dump) reads back as the same exact rate."""
+    from server.service.schemas import RenderOptions, stored_fps
+
+    for sent, rate in (
+        (None, None),
+        (30, Fraction(30)),
+        (29.97, Fraction(30000, 1001)),
+        ("30000/1001", Fraction(30000, 1001)),
+        (23.976, Fraction(24000, 1001)),
+        ("12.5", Fraction(25, 2)),
+        (1, Fraction(1)),
+        (60, Fraction(60)),
+    ):
+        options = RenderOptions.model_validate({} if sent is None else {"fps": sent})
+        assert options.fps == rate
+        stored = json.loads(json.dumps(options.model_dump()))
+        assert stored_fps(stored) == rate
 
 
 def test_input_url_rules(tmp_path: Path) -> None:

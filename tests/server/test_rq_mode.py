@@ -22,11 +22,13 @@ from engine.video_options import VideoOptions
 from motiontext.parse import load_scenario
 from server.service.redis_store import RedisJobStore
 from server.service.settings import Settings
+from tests.engine.clips import RATE_CLIPS
 from tests.server.conftest import (
     SCENARIO,
     CallbackReceiver,
     ServerThread,
     Workers,
+    as_callback,
     free_port,
     make_bucket,
     make_settings,
@@ -92,7 +94,7 @@ def client() -> Iterator[httpx.Client]:
         yield http
 
 
-def _single_render(source: str, tmp_path: Path, fps: Fraction | None = Fraction(30)) -> Path:
+def _single_render(source: str, tmp_path: Path, fps: Fraction | None = None) -> Path:
     """The reference: the same scenario and options rendered in one pipeline call."""
     out = tmp_path / "reference.mp4"
     scenario = load_scenario(SCENARIO)
@@ -110,7 +112,7 @@ def _check_callbacks(calls: list[dict[str, Any]], final: dict[str, Any]) -> None
     assert [c["status"] for c in calls[:-1]] == ["processing"] * (len(calls) - 1)
     progress = [c["progress"] for c in calls]
     assert progress == sorted(progress)
-    assert calls[-1] == {k: v for k, v in final.items() if k != "warnings"}  # status-only field
+    assert calls[-1] == as_callback(final)
 
 
 def test_segmented_render_equals_single_render(
@@ -145,6 +147,33 @@ def test_segmented_render_equals_single_render(
     assert final["duration"] == pytest.approx(2.0)
     # Work files (the rendered pieces) are gone once merged.
     assert not any((local_rq.settings.storage_dir / "work").glob("rq-seg*/*"))
+
+
+@pytest.mark.parametrize("name", sorted(RATE_CLIPS))
+def test_segments_keep_the_source_timing(
+    name: str,
+    local_rq: RqService,
+    client: httpx.Client,
+    clip_server: str,
+    clips: dict[str, Path],
+    tmp_path: Path,
+) -> None:
+    """``options: {}`` in rq mode: 25 fps, NTSC and VFR sources are cut into pieces, and the
+    merged file has the source's frames and timestamps, as a single render."""
+    base = local_rq.server.url
+    job_id = f"rq-keep-{name.removesuffix('.mp4')}"
+    body = {"job_id": job_id, "video_url": f"{clip_server}/{name}", "scenario": SCENARIO}
+    post_render(client, base, body | {"options": {}})
+    final = wait_final(client, base, job_id, timeout=90)
+    assert final["status"] == "completed", (final, local_rq.workers.output())
+    assert local_rq.plan_size(job_id) == 2  # 1.2 s, SEGMENT_SECONDS=0.5: cut near 0.5 s
+    downloaded = tmp_path / f"{job_id}.mp4"
+    downloaded.write_bytes(client.get(final["download_url"]).content)
+    merged = video_facts(downloaded)
+    reference = video_facts(_single_render(str(clips[name]), tmp_path))
+    assert merged.frame_pts_seconds == reference.frame_pts_seconds
+    assert merged.frame_pts_seconds == video_facts(clips[name]).frame_pts_seconds
+    assert merged.audio_packets == reference.audio_packets > 0
 
 
 def test_uncuttable_video_runs_as_one_job(

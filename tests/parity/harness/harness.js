@@ -37,9 +37,9 @@ function applyHost(host) {
   else frame.removeAttribute('lang');
 }
 
-// Web fonts, as the editor loads them: one FontFace per file, regular descriptors, the
-// unicode-range of each Fontsource subset. Loaded once per page, in declaration order (later
-// faces win where ranges overlap, as in Blink).
+// Web fonts, as the editor loads them: one FontFace per file, its weight descriptor (400, or a
+// variable face's range such as "100 900"), the unicode-range of each Fontsource subset.
+// Loaded once per page, in declaration order (later faces win where ranges overlap, as in Blink).
 const webFonts = new Map();
 
 async function loadWebFonts(faces) {
