@@ -117,8 +117,10 @@ if [ ! -f "$npm_stamp" ] || [ "$HARNESS/package-lock.json" -nt "$npm_stamp" ]; t
 fi
 
 # --- web fonts the parity tests use (Fontsource, from the npm registry) ---------------------
-# Regular faces of a Korean and a Latin display family, with their OFL licences.
+# Regular faces of a Korean and a Latin display family, and the Korean family's variable
+# package (@fontsource-variable: "Noto Sans KR Variable", wght 100-900), with their OFL licences.
 .venv/bin/ecg-render fonts install --if-missing --font-dir .cache/fonts "Noto Sans KR" Lobster \
+  "Noto Sans KR Variable" \
   || log "web fonts not installed (npm registry unreachable?): their parity tests skip, or fail under CI=true"
 
 # --- demo clip --------------------------------------------------------------------------

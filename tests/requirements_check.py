@@ -26,9 +26,10 @@ REQUIRED_FONT_FAMILIES = (
 )
 HARNESS_DIR = Path(__file__).resolve().parent / "parity" / "harness"
 # Web fonts the tests use, installed by scripts/setup.sh (`ecg-render fonts install`) from
-# Fontsource: a Korean family and a Latin display family, regular faces only.
+# Fontsource: a Korean family and a Latin display family, regular faces only, and the Korean
+# family's variable package (wght 100-900).
 WEB_FONT_DIR = Path(__file__).resolve().parents[1] / ".cache" / "fonts"
-WEB_FONT_FAMILIES = ("Noto Sans KR", "Lobster")
+WEB_FONT_FAMILIES = ("Noto Sans KR", "Lobster", "Noto Sans KR Variable")
 
 
 def missing(reason: str) -> NoReturn:

@@ -1,8 +1,9 @@
 """`ecg-render fonts install FAMILY... | list`: the web font folders (FONT_DIRS).
 
 ``install`` fetches each family's regular (400) face from its Fontsource package on the npm
-registry (server/fontsource.py) into the first font folder; ``list`` shows every family the
-folders hold and where it came from. Renders never download: a family that is not installed
+registry (server/fontsource.py) into the first font folder, or with ``--variable`` (or a name
+ending in " Variable") its variable face from the Fontsource variable package; ``list`` shows
+every family the folders hold and where it came from. Renders never download: a family that is not installed
 is reported as a warning and its text falls back, as on a page that failed to load it.
 
 This module also holds the options every rendering command shares (``--host-style``,
@@ -77,6 +78,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="fetch families' regular faces from Fontsource (npm) into the first font folder",
     )
     install.add_argument("families", nargs="+", metavar="FAMILY", help='e.g. "Noto Sans KR"')
+    install.add_argument(
+        "--variable",
+        action="store_true",
+        help="the variable package instead (@fontsource-variable/<slug>): family "
+        '"<FAMILY> Variable", every weight from its wght axis (a FAMILY ending in " Variable" '
+        "implies it)",
+    )
     install.add_argument("--registry", help="npm registry URL (default: the NPM_REGISTRY setting)")
     install.add_argument(
         "--if-missing",
@@ -98,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
 def _install(args: argparse.Namespace) -> int:
     from engine.font_store import FontStore
     from motiontext.errors import RenderError
-    from server.fontsource import install_family
+    from server.fontsource import install_family, package_for
     from server.service.settings import get_settings
 
     dirs = font_dirs(args)
@@ -111,11 +119,13 @@ def _install(args: argparse.Namespace) -> int:
     store = FontStore(dirs) if args.if_missing else None
     failed = 0
     for family in args.families:
-        if store is not None and store.family(family) is not None:
-            print(f"{family}: already in {store.family(family).folder}")  # type: ignore[union-attr]
-            continue
         try:
-            done = install_family(family, dirs[0], registry)
+            package = package_for(family, args.variable)
+            held = store.family(package.family) if store is not None else None
+            if held is not None:
+                print(f"{package.family}: already in {held.folder}")
+                continue
+            done = install_family(family, dirs[0], registry, variable=args.variable)
         except RenderError as exc:
             print(f"ecg-render fonts: error [{exc.code}] {family}: {exc}", file=sys.stderr)
             failed += 1

@@ -15,8 +15,11 @@ from tests.parity.live_text import (
     assert_live_boxes,
     assert_live_pixels,
     editor_caption,
+    font_style,
     free_scenario,
+    scaled_scenario,
     text_node,
+    weights_scenario,
 )
 from tests.parity.reference import ReferenceRenderer
 
@@ -24,14 +27,10 @@ pytestmark = pytest.mark.browser
 
 
 def _flex(size_px: float, weight: Any) -> dict[str, Any]:
-    style: dict[str, Any] = {"fontFamily": EDITOR_FAMILY, "fontSize": f"{size_px}px"}
-    if weight is not None:
-        style["fontWeight"] = weight
-    return style
+    return font_style(EDITOR_FAMILY, size_px, weight)
 
 
 SIZES = [(10, 0.01), (13, 0.03), (20, 0.06), (32, 0.1), (48, 0.15), (75, 0.22), (110, 0.33)]
-WEIGHTS = ["100", "200", "300", "350", "400", "500", "600", 700, "bold", "800", "900", "1000"]
 
 CASES: dict[str, dict[str, Any]] = {
     "sizes 10-110 px": free_scenario(
@@ -41,18 +40,7 @@ CASES: dict[str, dict[str, Any]] = {
         ]
         + [text_node("s160", "Big 160", 0.02, 0.55, _flex(160, None))]
     ),
-    "weights 100-1000": free_scenario(
-        [
-            text_node(
-                f"w{i}",
-                "Weight wins here",
-                0.02 + 0.5 * (i % 2),
-                0.02 + 0.13 * (i // 2),
-                _flex(64, w),
-            )
-            for i, w in enumerate(WEIGHTS)
-        ]
-    ),
+    "weights 100-1000": weights_scenario(EDITOR_FAMILY, "Weight wins here", 64),
     "hangul and latin": free_scenario(
         [
             text_node(
@@ -63,26 +51,7 @@ CASES: dict[str, dict[str, Any]] = {
             )
         ]
     ),
-    "scaled elements": free_scenario(
-        [
-            text_node(
-                "up",
-                "Scaled caption",
-                0.1,
-                0.1,
-                _flex(40, "600"),
-                {"transform": {"scale": {"x": 2.5, "y": 2.5}}},
-            ),
-            text_node(
-                "down",
-                "작게 Small",
-                0.1,
-                0.6,
-                _flex(100, "200"),
-                {"transform": {"scale": {"x": 0.4, "y": 0.4}}},
-            ),
-        ]
-    ),
+    "scaled elements": scaled_scenario(EDITOR_FAMILY, "Scaled caption", "작게 Small"),
     # The example: the editor's caption at fontSizeRel 0.07 (76 px), boxed, wrapping.
     "boxed caption": editor_caption(
         ["And", "you", "know", "which", "one", "그래서", "우리는", "이렇게", "말했다", "fjord"],
