@@ -200,10 +200,11 @@ class ReferenceBrowser:
                 "the reference renderer needs Playwright: pip install -e '.[test]'"
             ) from None
         try:
-            self._pw = sync_playwright().start()
-            self._browser = self._pw.chromium.launch(
-                executable_path=self.chromium_path, headless=True, args=CHROMIUM_ARGS
-            )
+            with _children_on_one_cpu():
+                self._pw = sync_playwright().start()
+                self._browser = self._pw.chromium.launch(
+                    executable_path=self.chromium_path, headless=True, args=CHROMIUM_ARGS
+                )
             info = self._browser.new_browser_cdp_session().send("SystemInfo.getProcessInfo")
             self.pid = next(p["id"] for p in info["processInfo"] if p["type"] == "browser")
         except BaseException:
@@ -248,6 +249,25 @@ class ReferenceBrowser:
         if self._pw is not None:
             self._pw.stop()
             self._pw = None
+
+
+@contextlib.contextmanager
+def _children_on_one_cpu() -> Iterator[None]:
+    """Processes started inside (Playwright's driver, then Chromium and all its helpers, which
+    inherit the driver's mask) run on one CPU; the calling thread gets its CPUs back after.
+
+    Why: Chromium's threads that reap its exiting renderers and helpers, running in parallel on
+    two CPUs, livelocked this kind of machine's kernel (wait4 -> release_task ->
+    proc_invalidate_siblings_dcache -> shrink_dcache_parent, spinning and unkillable, with and
+    without the zygote that first showed it). On one CPU they cannot spin in parallel: pinning
+    the stuck pair to one CPU by hand released it at once.
+    """
+    saved = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {max(saved)})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, saved)
 
 
 _open_browsers = threading.local()
@@ -346,7 +366,8 @@ class ReferenceRenderer:
         server; safe to call twice."""
         if self._context is not None:
             if self._browser is not None and self._browser.connected:
-                with contextlib.suppress(Exception):
+                # Its renderer exits here and is reaped: a browser call like any other.
+                with self._browser.call("close the page's context"), contextlib.suppress(Exception):
                     self._context.close()
             self._context = None
         self._owned.close()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
+import psutil
 import pytest
 from PIL import Image
 
@@ -60,3 +62,16 @@ def test_boxes_report_layout(reference: ReferenceRenderer) -> None:
     assert len(text) == 1 and text[0]["rect"]["width"] > 0
     assert any(b["role"] == "base-wrapper" for b in boxes)
     assert {"className", "fontSize", "lineHeight", "fontFamily"} <= text[0].keys()
+
+
+def test_chromium_and_its_helpers_run_on_one_cpu(reference: ReferenceRenderer) -> None:
+    """parity.reference_browser pins the browser tree (see _children_on_one_cpu); the test
+    process keeps its own CPUs."""
+    browser = reference._browser
+    assert browser is not None and browser.pid is not None
+    own = os.sched_getaffinity(0)
+    chromium = psutil.Process(browser.pid)
+    tree = [chromium, *chromium.children(recursive=True)]
+    assert len(tree) > 1  # the browser and at least the page's renderer
+    assert {frozenset(p.cpu_affinity()) for p in tree} == {frozenset({max(own)})}
+    assert len(own) == len(os.sched_getaffinity(psutil.Process().ppid()))
