@@ -7,6 +7,10 @@
   (``parity.reference_browser.calls_in_progress``), instead of waiting forever.
 - **Order.** Tests marked ``browser`` run after all others, so a browser problem cannot hide
   the results of the rest.
+- **Scheduling.** A test that leaves this process real-time (SCHED_FIFO/RR: libsvtav1 run as
+  root does that to the thread that opens it) fails, and the policy is put back: everything
+  the run starts later would inherit it, and real-time Chromium threads stuck in the kernel
+  starve the machine.
 - **Processes.** When the session ends, every process the run started that is still alive
   (Chromium, redis-server, uvicorn, rq workers, ...: any descendant of this pytest process)
   is terminated by its process id and waited for, and the run fails naming them.
@@ -14,6 +18,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 from collections.abc import Iterator
@@ -64,6 +69,20 @@ def pytest_timeout_set_timer(item: pytest.Item, settings) -> bool | None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(autouse=True)
+def stays_time_shared() -> Iterator[None]:
+    yield
+    policy = os.sched_getscheduler(0)
+    if policy != os.SCHED_OTHER:
+        priority = os.sched_getparam(0).sched_priority
+        os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
+        pytest.fail(
+            f"the test left this process real-time (policy {policy}, priority {priority}); "
+            "put back to SCHED_OTHER: processes started later would inherit it",
+            pytrace=False,
+        )
 
 
 def stop_processes(processes: list[psutil.Process]) -> list[str]:

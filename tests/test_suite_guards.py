@@ -100,6 +100,23 @@ def test_a_leftover_process_is_stopped_and_fails_the_run(
     assert not psutil.pid_exists(pid), f"the leaked process {pid} is still running"
 
 
+def test_a_test_that_leaves_the_process_real_time_fails(inner: pytest.Pytester) -> None:
+    inner.makepyfile(
+        test_rt="""
+        import os
+
+        def test_goes_real_time():
+            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(1))
+
+        def test_after_it():
+            assert os.sched_getscheduler(0) == os.SCHED_OTHER
+        """
+    )
+    result = _run(inner)
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*the test left this process real-time (policy 1, priority 1)*"])
+
+
 def test_slow_tests_get_the_longer_timeout(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         test_marks="""

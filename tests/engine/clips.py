@@ -8,9 +8,11 @@ for generation; delete the folder after changing the generator (or bump GENERATO
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -58,9 +60,23 @@ def make_clip(spec: ClipSpec, cache_dir: Path = CACHE_DIR) -> Path:
     path = cache_dir / f"{spec.width}x{spec.height}-{spec.codec}-{spec.key()}.{ext}"
     if not path.exists():
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        _write_clip(spec, tmp)
+        with _scheduling_kept():
+            _write_clip(spec, tmp)
         os.replace(tmp, path)
     return path
+
+
+@contextlib.contextmanager
+def _scheduling_kept() -> Iterator[None]:
+    """Puts the calling thread's scheduling back after an encoder ran in it: libsvtav1, run as
+    root, leaves the thread that opened it SCHED_FIFO 99. Everything the test process started
+    afterwards inherited that (Chromium, uvicorn, workers), and two real-time Chromium threads
+    stuck in the kernel then starved the whole machine."""
+    policy, param = os.sched_getscheduler(0), os.sched_getparam(0)
+    try:
+        yield
+    finally:
+        os.sched_setscheduler(0, policy, param)
 
 
 def frame_times(spec: ClipSpec) -> list[Fraction]:
