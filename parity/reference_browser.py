@@ -14,7 +14,9 @@ Processes: one :class:`ReferenceBrowser` (one Chromium) per thread at a time, op
 :func:`reference_browser` and shared by every :class:`ReferenceRenderer` (one browser context
 and page each) opened inside it. Chromium runs without its zygote (``--no-zygote``): on this
 kind of machine stuck zygotes reaping renderer children once livelocked the kernel and could
-not be killed. Every call into the page is registered (:func:`calls_in_progress`) so that a
+not be killed. For the same reason the browser tree runs on one CPU (:mod:`parity.one_cpu`),
+from launch or, for the benchmark's ``all_cpus`` browser, from before anything in it exits.
+Every call into the page is registered (:func:`calls_in_progress`) so that a
 caller's watchdog can say which browser hung, and where.
 """
 
@@ -44,6 +46,7 @@ from motiontext.css import parse_font_families
 from motiontext.errors import InputError, RenderError, ScenarioError
 from motiontext.font_families import named_font_families
 from motiontext.parse import load_scenario
+from parity import one_cpu
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 HARNESS_DIR = REPO_ROOT / "tests" / "parity" / "harness"
@@ -182,8 +185,11 @@ class ReferenceBrowser:
     rather than this class directly: Playwright's sync API allows one driver per thread.
     """
 
-    def __init__(self, chromium_path: str = CHROMIUM_PATH) -> None:
+    def __init__(self, chromium_path: str = CHROMIUM_PATH, *, all_cpus: bool = False) -> None:
         self.chromium_path = chromium_path
+        # all_cpus: run on every CPU until something in the tree is about to exit (see
+        # parity.one_cpu); for the benchmark's peer, which must not be slowed down.
+        self.all_cpus = all_cpus
         self.pid: int | None = None
         self.interrupted = False  # a call was cut off (a timeout): the page may be hung
         self._pw: Any = None
@@ -200,7 +206,7 @@ class ReferenceBrowser:
                 "the reference renderer needs Playwright: pip install -e '.[test]'"
             ) from None
         try:
-            with _children_on_one_cpu():
+            with contextlib.nullcontext() if self.all_cpus else one_cpu.children_on_one_cpu():
                 self._pw = sync_playwright().start()
                 self._browser = self._pw.chromium.launch(
                     executable_path=self.chromium_path, headless=True, args=CHROMIUM_ARGS
@@ -233,6 +239,16 @@ class ReferenceBrowser:
     def connected(self) -> bool:
         return self._browser is not None and self._browser.is_connected()
 
+    def before_exits(self) -> None:
+        """Called before a context or the browser closes (children exit and are reaped):
+        an ``all_cpus`` browser, Playwright's driver included, moves to one CPU now."""
+        if self.all_cpus and self.pid is not None:
+            with contextlib.suppress(FileNotFoundError):  # Chromium is gone already
+                driver = _parent_pid(self.pid)
+                root = driver if driver != os.getpid() else self.pid
+                one_cpu.pin_process_tree(root, one_cpu.chosen_cpu())
+            self.all_cpus = False
+
     def kill(self) -> None:
         """SIGKILL Chromium (its renderers follow it): for a browser that stopped answering,
         whose polite close would hang too. Playwright's calls then fail instead of waiting."""
@@ -243,6 +259,7 @@ class ReferenceBrowser:
     def close(self) -> None:
         """Close Chromium and stop the driver; safe to call twice."""
         if self._browser is not None:
+            self.before_exits()
             with contextlib.suppress(Exception):
                 self._browser.close()
             self._browser = None
@@ -251,23 +268,10 @@ class ReferenceBrowser:
             self._pw = None
 
 
-@contextlib.contextmanager
-def _children_on_one_cpu() -> Iterator[None]:
-    """Processes started inside (Playwright's driver, then Chromium and all its helpers, which
-    inherit the driver's mask) run on one CPU; the calling thread gets its CPUs back after.
-
-    Why: Chromium's threads that reap its exiting renderers and helpers, running in parallel on
-    two CPUs, livelocked this kind of machine's kernel (wait4 -> release_task ->
-    proc_invalidate_siblings_dcache -> shrink_dcache_parent, spinning and unkillable, with and
-    without the zygote that first showed it). On one CPU they cannot spin in parallel: pinning
-    the stuck pair to one CPU by hand released it at once.
-    """
-    saved = os.sched_getaffinity(0)
-    os.sched_setaffinity(0, {max(saved)})
-    try:
-        yield
-    finally:
-        os.sched_setaffinity(0, saved)
+def _parent_pid(pid: int) -> int:
+    # /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so split after ")".
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[1])
 
 
 _open_browsers = threading.local()
@@ -367,6 +371,7 @@ class ReferenceRenderer:
         if self._context is not None:
             if self._browser is not None and self._browser.connected:
                 # Its renderer exits here and is reaped: a browser call like any other.
+                self._browser.before_exits()
                 with self._browser.call("close the page's context"), contextlib.suppress(Exception):
                     self._context.close()
             self._context = None
