@@ -23,7 +23,8 @@ COMMANDS = {
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ecg-render",
-        description="Burn MotionText v2.0 captions into video without a browser.",
+        description="Burn MotionText captions (v2.0; v1.3 is migrated on the way in) into video "
+        "without a browser.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module_name in COMMANDS.values():
